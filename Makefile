@@ -4,7 +4,7 @@ PKG       := github.com/modecrawl/modecrawl
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X $(PKG)/internal/version.Version=$(VERSION)
 BIN       := bin/modecrawl
-GOLANGCI_VERSION ?= v2.6.2
+GOLANGCI_VERSION ?= v2.15.0
 GOLANGCI  := $(shell $(GO) env GOPATH)/bin/golangci-lint
 
 .PHONY: all build test test-race test-short lint lint-install fmt tidy-check golden bench demo fuzz clean
