@@ -1,0 +1,27 @@
+// Package modeapi is modecrawl's read-only client for Mode's REST API
+// (https://app.mode.com/api).
+//
+// The client is built as a stack of layers, each with one job:
+//
+//	endpoint methods (Spaces, SpaceReports, ...)   typed results, HAL paging
+//	  └ retry layer (go-retryablehttp)             429/5xx/network/truncation, Retry-After, backoff
+//	     └ limitTransport                          one token bucket per Client, X-RateLimit-Remaining
+//	        └ readOnlyTransport                    GET only, per-attempt timeout, whole-body read
+//	           └ the caller's http.RoundTripper
+//
+// Read-only by construction: the only request builder always builds GET, and
+// the bottom transport refuses every other method, so no code path in modecrawl
+// can mutate a Mode workspace.
+//
+// Pacing: Mode allows about 40 requests per 10 s per token ("username"). The
+// limiter paces at 0.975 × the configured rate with a burst of 1, so any window
+// of W seconds sees at most 1 + 0.975·rps·W requests, which stays under Mode's
+// rps·W for every W ≥ 10 s while keeping ≥ 97% of the allowed throughput. The
+// limiter sits below the retry layer, so retries are paced too.
+//
+// Paging: Mode's list endpoints are HAL collections whose paging signals are
+// inconsistent (pagination objects and next_page links are sometimes absent,
+// page sizes may be clamped or ignored). The one generic pager keeps asking
+// until it sees an empty page, cross-checks totals when present, dedupes by
+// token and stops on a repeated page, so a listing is never truncated silently.
+package modeapi

@@ -1,0 +1,205 @@
+package modeapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// ReadOnlyError is returned when anything tries to send a request other than
+// GET through the client's transport.
+type ReadOnlyError struct {
+	Method string
+}
+
+// Error implements error.
+func (e *ReadOnlyError) Error() string {
+	return "refuse " + e.Method + " request: modecrawl only reads from Mode"
+}
+
+// errAttemptTimeout is the cancellation cause of a per-attempt deadline, so
+// a timed-out attempt can be told apart from the caller's own deadline.
+var errAttemptTimeout = errors.New("attempt timed out")
+
+// attemptError marks a transport failure of one attempt that is worth
+// retrying: a per-attempt timeout or a body that ended early or is not
+// complete JSON.
+type attemptError struct {
+	op  string
+	err error
+}
+
+func (e *attemptError) Error() string { return e.op + ": " + e.err.Error() }
+func (e *attemptError) Unwrap() error { return e.err }
+
+// readOnlyTransport is the bottom of the stack. It refuses every method but
+// GET, bounds each attempt with a timeout, and reads the whole body before
+// returning, so that a connection closed mid-body surfaces as an error the
+// retry layer sees (rather than as partial JSON handed to a decoder).
+type readOnlyTransport struct {
+	next    http.RoundTripper
+	timeout time.Duration
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *readOnlyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, &ReadOnlyError{Method: req.Method}
+	}
+	parent := req.Context()
+	ctx, cancel := context.WithTimeoutCause(parent, t.timeout, errAttemptTimeout)
+	defer cancel()
+
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		return nil, t.attemptErr(ctx, parent, "send request", err)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, t.attemptErr(ctx, parent, "read body", err)
+	}
+	if len(body) > maxBodyBytes {
+		return nil, fmt.Errorf("read body: response exceeds %d bytes", maxBodyBytes)
+	}
+	// A 2xx JSON body that does not parse was cut short somewhere (a proxy,
+	// a dropped connection with a lying Content-Length): retry it rather than
+	// decode a prefix of the list.
+	if resp.StatusCode/100 == 2 && len(body) > 0 && isJSON(resp.Header.Get("Content-Type")) && !json.Valid(body) {
+		return nil, &attemptError{op: "read body", err: errors.New("incomplete JSON body")}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
+}
+
+// attemptErr classifies a transport error: the caller's own cancellation is
+// returned as is; our per-attempt deadline becomes a retryable attemptError.
+func (t *readOnlyTransport) attemptErr(ctx, parent context.Context, op string, err error) error {
+	if parent.Err() != nil {
+		return err
+	}
+	if errors.Is(context.Cause(ctx), errAttemptTimeout) {
+		return &attemptError{op: op, err: fmt.Errorf("%w after %v", errAttemptTimeout, t.timeout)}
+	}
+	if op == "read body" {
+		return &attemptError{op: op, err: err}
+	}
+	return err
+}
+
+func isJSON(contentType string) bool {
+	if contentType == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// limitTransport applies the client's single token bucket to every attempt,
+// retries included, and reacts to Mode's rate-limit feedback by holding every
+// worker back.
+type limitTransport struct {
+	next     http.RoundTripper
+	lim      *rate.Limiter
+	interval time.Duration // window/limit: the time for one request slot to free up
+	stats    *counters
+
+	mu        sync.Mutex // guards holdUntil
+	holdUntil time.Time
+}
+
+func newLimitTransport(next http.RoundTripper, rps float64, stats *counters) *limitTransport {
+	t := &limitTransport{next: next, lim: limiterFor(rps), stats: stats}
+	if rps > 0 {
+		t.interval = time.Duration(float64(time.Second) / rps)
+	}
+	return t
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if err := t.waitHold(ctx); err != nil {
+		return nil, err
+	}
+	if err := t.lim.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// The limiter refuses up front when the wait would pass the deadline.
+		return nil, fmt.Errorf("wait for rate limiter: %w", err)
+	}
+	t.stats.total.Add(1)
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		t.stats.rateLimited.Add(1)
+		hold := t.interval
+		if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && ra > hold {
+			hold = ra
+		}
+		t.hold(hold)
+	case resp.Header.Get("X-RateLimit-Remaining") != "":
+		// When another job shares the token, Mode's bucket can be full even
+		// though our own pacing is within limits. Remaining 0 means the next
+		// request would be refused: wait about one slot for it to drain.
+		if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("X-RateLimit-Remaining"))); err == nil && n <= 0 {
+			t.hold(t.interval)
+		}
+	}
+	return resp, nil
+}
+
+// hold keeps every worker from sending before now+d.
+func (t *limitTransport) hold(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	until := time.Now().Add(d)
+	t.mu.Lock()
+	if until.After(t.holdUntil) {
+		t.holdUntil = until
+	}
+	t.mu.Unlock()
+}
+
+// waitHold sleeps until the current hold has passed or ctx is done.
+func (t *limitTransport) waitHold(ctx context.Context) error {
+	for {
+		t.mu.Lock()
+		d := time.Until(t.holdUntil)
+		t.mu.Unlock()
+		if d <= 0 {
+			return nil
+		}
+		timer := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+			// Loop: another response may have extended the hold meanwhile.
+		}
+	}
+}
