@@ -1,0 +1,393 @@
+package lineage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/osteele/liquid"
+	"github.com/osteele/liquid/values"
+	"github.com/osteele/tuesday"
+	"gopkg.in/yaml.v3"
+)
+
+// formBlock matches one {% form %}…{% endform %} block, case-insensitively
+// and non-greedily: a query may carry several blocks, and a greedy match
+// (as one peer uses) would delete the SQL between them.
+var formBlock = regexp.MustCompile(`(?is)\{%-?\s*form\s*-?%\}(.*?)\{%-?\s*endform\s*-?%\}`)
+
+// Liquid tag patterns used for the undefined-variable scan and the fallback.
+var (
+	liquidOutput   = regexp.MustCompile(`(?s)\{\{-?\s*(.*?)\s*-?\}\}`)
+	liquidTag      = regexp.MustCompile(`(?s)\{%.*?%\}`)
+	liquidAssigned = regexp.MustCompile(`\{%-?\s*(?:assign|capture|for|cycle|increment|decrement)\s+([A-Za-z_][\w-]*)`)
+	liquidRootVar  = regexp.MustCompile(`^([A-Za-z_][\w-]*)`)
+	liquidRange    = regexp.MustCompile(`\(\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*\)`)
+)
+
+// maxLiquidRange is the largest literal for-loop range rendered; a bigger
+// one is treated as a render failure so one query can't stall a crawl.
+const maxLiquidRange = 10000
+
+// liquidKeywords are Liquid literals that look like variables.
+var liquidKeywords = map[string]bool{"true": true, "false": true, "nil": true, "null": true, "empty": true, "blank": true}
+
+// Param is one parameter of a {% form %} block.
+type Param struct {
+	Name    string
+	Type    string
+	Default any
+	// HasDefault is false when the form gave no default.
+	HasDefault bool
+	Options    []any
+}
+
+// renderer renders Mode templates. Engines are pooled because an
+// osteele/liquid Engine is not documented as safe for concurrent use.
+type renderer struct {
+	now  func() time.Time
+	pool sync.Pool
+}
+
+func newRenderer(now func() time.Time) *renderer {
+	r := &renderer{now: now}
+	r.pool.New = func() any { return r.newEngine() }
+	return r
+}
+
+func (r *renderer) newEngine() *liquid.Engine {
+	e := liquid.NewEngine()
+	// Replace the stock date filter: it reads the wall clock for 'now',
+	// which would make rendered SQL (and golden files) change every day.
+	e.RegisterFilter("date", func(v any, format func(string) string) (string, error) {
+		t, err := r.toTime(v)
+		if err != nil {
+			return "", err
+		}
+		return tuesday.Strftime(format("%a, %b %d, %y"), t)
+	})
+	return e
+}
+
+func (r *renderer) toTime(v any) (time.Time, error) {
+	switch x := v.(type) {
+	case time.Time:
+		return x, nil
+	case nil:
+		return time.Time{}, errors.New("date of nil")
+	case int:
+		return time.Unix(int64(x), 0).UTC(), nil
+	case int64:
+		return time.Unix(x, 0).UTC(), nil
+	case float64:
+		return time.Unix(int64(x), 0).UTC(), nil
+	}
+	s := strings.TrimSpace(fmt.Sprint(v))
+	switch strings.ToLower(s) {
+	case "now", "today":
+		return r.now(), nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(n, 0).UTC(), nil
+	}
+	return values.ParseDate(s)
+}
+
+// render runs Liquid over src with bindings. It never fails: on a Liquid
+// error it strips the tags and says so in the warnings.
+func (r *renderer) render(ctx context.Context, src string, bindings map[string]any) (out string, warnings []string, fellBack bool) {
+	if !strings.Contains(src, "{{") && !strings.Contains(src, "{%") {
+		return src, nil, false
+	}
+	warnings = undefinedVariables(src, bindings)
+	if m := liquidRange.FindAllStringSubmatch(src, -1); m != nil {
+		for _, g := range m {
+			lo, _ := strconv.Atoi(g[1])
+			hi, _ := strconv.Atoi(g[2])
+			if hi-lo > maxLiquidRange {
+				warnings = append(warnings, fmt.Sprintf("liquid loop range %s..%s too large: tags stripped", g[1], g[2]))
+				return stripLiquid(src), warnings, true
+			}
+		}
+	}
+	out, err := r.renderLiquid(ctx, src, bindings)
+	if err != nil {
+		warnings = append(warnings, fmt.Sprintf("render liquid: %s: tags stripped", oneLine(err.Error())))
+		return stripLiquid(src), warnings, true
+	}
+	return out, warnings, false
+}
+
+func (r *renderer) renderLiquid(ctx context.Context, src string, bindings map[string]any) (out string, err error) {
+	e := r.pool.Get().(*liquid.Engine)
+	defer func() {
+		// osteele/liquid panics on some malformed input; a panic must not
+		// lose the query, so it becomes a render error.
+		if p := recover(); p != nil {
+			err = fmt.Errorf("liquid panic: %v", p)
+			return
+		}
+		r.pool.Put(e)
+	}()
+	tpl, perr := e.ParseString(src)
+	if perr != nil {
+		return "", perr
+	}
+	w := &boundedWriter{ctx: ctx, limit: 16*len(src) + 1<<20}
+	if rerr := tpl.FRender(w, liquid.Bindings(bindings)); rerr != nil {
+		return "", rerr
+	}
+	return w.b.String(), nil
+}
+
+// boundedWriter stops a render that grows without bound or outlives the
+// query's time limit (Liquid loops can't be interrupted any other way).
+type boundedWriter struct {
+	ctx   context.Context
+	b     strings.Builder
+	limit int
+}
+
+var errRenderTooLarge = errors.New("rendered SQL too large")
+
+func (w *boundedWriter) Write(p []byte) (int, error) {
+	if err := w.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if w.b.Len()+len(p) > w.limit {
+		return 0, errRenderTooLarge
+	}
+	return w.b.Write(p)
+}
+
+// undefinedVariables lists the variables output with {{ }} that are neither
+// bound nor assigned in the template. Liquid renders them empty; the
+// warning tells the user the SQL may not be what Mode would run.
+func undefinedVariables(src string, bindings map[string]any) []string {
+	assigned := map[string]bool{"forloop": true, "tablerowloop": true}
+	for _, m := range liquidAssigned.FindAllStringSubmatch(src, -1) {
+		assigned[m[1]] = true
+	}
+	seen := map[string]bool{}
+	var warnings []string
+	for _, m := range liquidOutput.FindAllStringSubmatch(src, -1) {
+		root := liquidRootVar.FindString(m[1])
+		if root == "" || liquidKeywords[root] || assigned[root] || seen[root] {
+			continue
+		}
+		if _, ok := bindings[root]; ok {
+			continue
+		}
+		// {{ x | default: 'y' }} is the template saying it knows x may be unset.
+		if strings.Contains(m[1], "default") {
+			continue
+		}
+		seen[root] = true
+		warnings = append(warnings, fmt.Sprintf("undefined variable %q rendered as empty", root))
+	}
+	return warnings
+}
+
+// stripLiquid is the fallback when Liquid fails: tags are removed and
+// outputs become NULL, which keeps most SQL parseable.
+func stripLiquid(src string) string {
+	src = liquidTag.ReplaceAllString(src, "")
+	return liquidOutput.ReplaceAllString(src, "NULL")
+}
+
+// extractForms removes every {% form %} block from sql and returns the
+// parameters they declare, in order of appearance.
+func (r *renderer) extractForms(ctx context.Context, sql string) (rest string, params []Param, warnings []string) {
+	if !strings.Contains(strings.ToLower(sql), "form") {
+		return sql, nil, nil
+	}
+	locs := formBlock.FindAllStringSubmatchIndex(sql, -1)
+	if locs == nil {
+		return sql, nil, nil
+	}
+	var b strings.Builder
+	last := 0
+	for _, loc := range locs {
+		b.WriteString(sql[last:loc[0]])
+		last = loc[1]
+		body := sql[loc[2]:loc[3]]
+		// Defaults may themselves be Liquid ({{ 'now' | date: '%Y-%m-%d' }}).
+		rendered, w, _ := r.render(ctx, body, nil)
+		for _, s := range w {
+			if !strings.HasPrefix(s, "undefined variable") {
+				warnings = append(warnings, "form: "+s)
+			}
+		}
+		p, err := parseForm(rendered)
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("parse form: %s: its parameters are ignored", oneLine(err.Error())))
+			continue
+		}
+		params = append(params, p...)
+	}
+	b.WriteString(sql[last:])
+	return b.String(), params, warnings
+}
+
+// parseForm reads the YAML of one form block: a mapping from parameter name
+// to {type, default, options, …}.
+func parseForm(body string) ([]Param, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(body), &doc); err != nil {
+		return nil, fmt.Errorf("read form yaml: %w", err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, errors.New("form is not a mapping of parameters")
+	}
+	var params []Param
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		p := Param{Name: root.Content[i].Value}
+		spec := root.Content[i+1]
+		if spec.Kind != yaml.MappingNode {
+			// "name: value" shorthand: the value is the default.
+			var v any
+			if err := spec.Decode(&v); err == nil && v != nil {
+				p.Default, p.HasDefault = v, true
+			}
+			params = append(params, p)
+			continue
+		}
+		for j := 0; j+1 < len(spec.Content); j += 2 {
+			key, val := strings.ToLower(spec.Content[j].Value), spec.Content[j+1]
+			switch key {
+			case "type", "input_type":
+				if p.Type == "" || key == "type" {
+					p.Type = strings.ToLower(val.Value)
+				}
+			case "default":
+				var v any
+				if err := val.Decode(&v); err == nil {
+					p.Default, p.HasDefault = v, v != nil
+				}
+			case "options":
+				var v any
+				if err := val.Decode(&v); err == nil {
+					if list, ok := v.([]any); ok {
+						p.Options = list
+					}
+				}
+			}
+		}
+		params = append(params, p)
+	}
+	return params, nil
+}
+
+// bindParams turns form parameters and caller overrides into the Liquid
+// context. Overrides win; multiselect values are lists so `join` works.
+func bindParams(params []Param, overrides map[string]string) (map[string]any, []string) {
+	bindings := make(map[string]any, len(params)+len(overrides))
+	types := make(map[string]string, len(params))
+	var warnings []string
+	for _, p := range params {
+		types[p.Name] = p.Type
+		v, ok := p.Default, p.HasDefault
+		if !ok && len(p.Options) > 0 {
+			// Mode pre-selects the first option when a select has no
+			// default; rendering it keeps the SQL parseable.
+			v, ok = optionValue(p.Options[0]), true
+			warnings = append(warnings, fmt.Sprintf("parameter %q has no default: first option used", p.Name))
+		}
+		if !ok {
+			warnings = append(warnings, fmt.Sprintf("parameter %q has no default", p.Name))
+			continue
+		}
+		if p.Type == "multiselect" {
+			if _, isList := v.([]any); !isList {
+				v = []any{v}
+			}
+		}
+		bindings[p.Name] = v
+	}
+	for k, v := range overrides {
+		if types[k] == "multiselect" {
+			parts := strings.Split(v, ",")
+			list := make([]any, len(parts))
+			for i, s := range parts {
+				list[i] = strings.TrimSpace(s)
+			}
+			bindings[k] = list
+			continue
+		}
+		bindings[k] = v
+	}
+	return bindings, warnings
+}
+
+// optionValue reads an option that may be a value or a [label, value] pair.
+func optionValue(o any) any {
+	if pair, ok := o.([]any); ok && len(pair) == 2 {
+		return pair[1]
+	}
+	return o
+}
+
+// RenderResult is the outcome of rendering a Mode query template.
+type RenderResult struct {
+	SQL             string
+	Params          map[string]any
+	DefinitionsUsed []string
+	Warnings        []string
+	// Degraded is true when something was guessed or stripped (an unknown
+	// definition or a Liquid failure), so lineage confidence is capped.
+	Degraded bool
+}
+
+// render runs the template stages in the order Mode applies them:
+// definitions, then the form, then Liquid.
+func (r *renderer) renderQuery(ctx context.Context, raw string, defs map[string]string, overrides map[string]string) RenderResult {
+	var res RenderResult
+	e := newDefinitionExpander(defs)
+	sql := e.expand(raw, nil)
+	res.DefinitionsUsed = e.usedNames()
+	res.Warnings = append(res.Warnings, e.warnings...)
+	res.Degraded = len(e.warnings) > 0
+
+	sql, params, w := r.extractForms(ctx, sql)
+	res.Warnings = append(res.Warnings, w...)
+	bindings, w := bindParams(params, overrides)
+	res.Warnings = append(res.Warnings, w...)
+	if len(bindings) > 0 {
+		res.Params = bindings
+	}
+
+	sql, w, fellBack := r.render(ctx, sql, bindings)
+	res.Warnings = append(res.Warnings, w...)
+	res.Degraded = res.Degraded || fellBack
+	res.SQL = strings.TrimSpace(sql)
+	return res
+}
+
+// oneLine keeps warnings on one line; Liquid errors quote source text.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
