@@ -29,6 +29,8 @@ var (
 	liquidAssigned = regexp.MustCompile(`\{%-?\s*(?:assign|capture|for|cycle|increment|decrement)\s+([A-Za-z_][\w-]*)`)
 	liquidRootVar  = regexp.MustCompile(`^([A-Za-z_][\w-]*)`)
 	liquidRange    = regexp.MustCompile(`\(\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*\)`)
+	liquidVerbatim = regexp.MustCompile(`(?is)\{%-?\s*(raw|comment)\s*-?%\}.*?\{%-?\s*end(raw|comment)\s*-?%\}`)
+	liquidOpenTag  = regexp.MustCompile(`\{[{%][^\n]*`)
 )
 
 // maxLiquidRange is the largest literal for-loop range rendered; a bigger
@@ -170,6 +172,8 @@ func (w *boundedWriter) Write(p []byte) (int, error) {
 // bound nor assigned in the template. Liquid renders them empty; the
 // warning tells the user the SQL may not be what Mode would run.
 func undefinedVariables(src string, bindings map[string]any) []string {
+	// Text inside raw and comment blocks is not rendered.
+	src = liquidVerbatim.ReplaceAllString(src, "")
 	assigned := map[string]bool{"forloop": true, "tablerowloop": true}
 	for _, m := range liquidAssigned.FindAllStringSubmatch(src, -1) {
 		assigned[m[1]] = true
@@ -198,7 +202,9 @@ func undefinedVariables(src string, bindings map[string]any) []string {
 // outputs become NULL, which keeps most SQL parseable.
 func stripLiquid(src string) string {
 	src = liquidTag.ReplaceAllString(src, "")
-	return liquidOutput.ReplaceAllString(src, "NULL")
+	src = liquidOutput.ReplaceAllString(src, "NULL")
+	// An unterminated tag runs to the end of its line.
+	return liquidOpenTag.ReplaceAllString(src, "")
 }
 
 // extractForms removes every {% form %} block from sql and returns the
@@ -255,8 +261,7 @@ func parseForm(body string) ([]Param, error) {
 		spec := root.Content[i+1]
 		if spec.Kind != yaml.MappingNode {
 			// "name: value" shorthand: the value is the default.
-			var v any
-			if err := spec.Decode(&v); err == nil && v != nil {
+			if v := yamlValue(spec); v != nil {
 				p.Default, p.HasDefault = v, true
 			}
 			params = append(params, p)
@@ -270,22 +275,55 @@ func parseForm(body string) ([]Param, error) {
 					p.Type = strings.ToLower(val.Value)
 				}
 			case "default":
-				var v any
-				if err := val.Decode(&v); err == nil {
-					p.Default, p.HasDefault = v, v != nil
-				}
+				v := yamlValue(val)
+				p.Default, p.HasDefault = v, v != nil
 			case "options":
-				var v any
-				if err := val.Decode(&v); err == nil {
-					if list, ok := v.([]any); ok {
-						p.Options = list
-					}
+				if list, ok := yamlValue(val).([]any); ok {
+					p.Options = list
 				}
 			}
 		}
 		params = append(params, p)
 	}
 	return params, nil
+}
+
+// yamlValue decodes a YAML node into plain Go values, keeping timestamps as
+// the text written: a date default must render as "2024-01-01", not as a
+// Go time with a zone.
+func yamlValue(n *yaml.Node) any {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return yamlValue(n.Content[0])
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			return nil
+		}
+		return yamlValue(n.Alias)
+	case yaml.SequenceNode:
+		list := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			list[i] = yamlValue(c)
+		}
+		return list
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = yamlValue(n.Content[i+1])
+		}
+		return m
+	}
+	if n.ShortTag() == "!!timestamp" {
+		return n.Value
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return n.Value
+	}
+	return v
 }
 
 // bindParams turns form parameters and caller overrides into the Liquid
