@@ -148,7 +148,7 @@ func Generate(opts GenOptions) *Workspace {
 	seed := uint64(o.Seed)
 	g := &generator{
 		opts:   o,
-		rng:    rand.New(rand.NewPCG(seed, seed^0x5DEECE66D)),
+		rng:    newRand(o.Seed),
 		tok:    tokenGen{key: (seed*0x2545F4914F6CDD1D + 0xABCDEF) & mask48},
 		kits:   connKits(),
 		nextID: 1000,
@@ -167,6 +167,12 @@ func Generate(opts GenOptions) *Workspace {
 	g.genSpaces()
 	g.genReports()
 	return g.ws
+}
+
+// newRand returns the deterministic random source of a seed.
+func newRand(seed int64) *rand.Rand {
+	s := uint64(seed)
+	return rand.New(rand.NewPCG(s, s^0x5DEECE66D))
 }
 
 // id returns the next numeric id; ids of all kinds come from one sequence.
