@@ -2,6 +2,7 @@ package lineage
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -117,6 +118,17 @@ func (a *Analyzer) Query(ctx context.Context, q *record.Query) {
 	q.LineageWarnings = append(preWarn, out.Warnings...)
 }
 
+// ChartFields is the package function ChartFields, as a method so an
+// Analyzer covers everything the crawl needs from the lineage stage.
+func (a *Analyzer) ChartFields(view, viewVegas json.RawMessage, outputColumns []string) []string {
+	return ChartFields(view, viewVegas, outputColumns)
+}
+
+// Edges is the package function Edges, as a method (see ChartFields).
+func (a *Analyzer) Edges(q *record.Query, charts []record.Chart) []record.Edge {
+	return Edges(q, charts)
+}
+
 // Input is one query for standalone analysis (the `modecrawl lineage`
 // command and the corpus harness).
 type Input struct {
@@ -136,15 +148,15 @@ type Input struct {
 
 // Output is the lineage of one Input.
 type Output struct {
-	ID              string
-	Dialect         string
-	RenderedSQL     string
-	Params          map[string]any
-	DefinitionsUsed []string
-	Tables          []record.Table
-	Columns         []record.ColumnLineage
-	Confidence      float64
-	Warnings        []string
+	ID              string                 `json:"id"`
+	Dialect         string                 `json:"dialect"`
+	RenderedSQL     string                 `json:"rendered_sql"`
+	Params          map[string]any         `json:"params,omitempty"`
+	DefinitionsUsed []string               `json:"definitions_used,omitempty"`
+	Tables          []record.Table         `json:"tables"`
+	Columns         []record.ColumnLineage `json:"columns"`
+	Confidence      float64                `json:"confidence"`
+	Warnings        []string               `json:"warnings"`
 
 	platform string
 }

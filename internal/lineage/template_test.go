@@ -20,15 +20,19 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 // fixedNow is the clock of every test: golden files must not change daily.
 func fixedNow() time.Time { return time.Date(2024, 3, 15, 9, 30, 0, 0, time.UTC) }
 
-// golden compares got (marshalled as indented JSON) with testdata/name,
+// golden compares got (a string as is, anything else as indented JSON) with testdata/name,
 // rewriting the file under -update.
 func golden(t *testing.T, name string, got any) {
 	t.Helper()
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	require.NoError(t, enc.Encode(got))
+	if s, ok := got.(string); ok {
+		buf.WriteString(s)
+	} else {
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		require.NoError(t, enc.Encode(got))
+	}
 	data := buf.Bytes()
 	path := filepath.Join("testdata", name)
 	if *update {
