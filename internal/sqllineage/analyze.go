@@ -1,0 +1,365 @@
+package sqllineage
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Schema optionally supplies the columns of physical tables so that `*` can
+// be expanded and ambiguous bare columns resolved.
+type Schema interface {
+	// Columns returns the columns of table, given as its name as written
+	// (parts joined by "."), and whether the table is known.
+	Columns(table string) ([]string, bool)
+}
+
+// Options configures Analyze.
+type Options struct {
+	// Dialect selects tokenizer and naming rules; empty means Generic.
+	Dialect Dialect
+	// Schema is optional.
+	Schema Schema
+	// Deadline stops analysis cooperatively; zero means none.
+	Deadline time.Time
+}
+
+// Table is a physical table the SQL reads.
+type Table struct {
+	// Name is the table as written without quotes, parts joined by ".".
+	Name string
+	// Parts are the unquoted name parts.
+	Parts []string
+}
+
+// Source is one physical table column; Table equals a Table.Name.
+type Source struct {
+	Table, Column string
+}
+
+// Column is one output column of the last row-returning statement.
+type Column struct {
+	// Name is the name the database would return.
+	Name string
+	// Sources are the physical columns the expression reads.
+	Sources []Source
+	// Ambiguous is set when a bare column could come from several tables;
+	// Candidates then lists them.
+	Ambiguous  bool
+	Candidates []Source
+}
+
+// Result is the outcome of Analyze.
+type Result struct {
+	// Tables are the physical tables read, sorted case-insensitively by Name.
+	Tables []Table
+	// Columns are the output columns of the last row-returning statement.
+	Columns []Column
+	// Confidence is 1.0 when everything parsed and resolved; see docs/lineage.md.
+	Confidence float64
+	// Warnings explain any lowered confidence.
+	Warnings []string
+	// Statements counts the non-empty statements found.
+	Statements int
+}
+
+// Confidence levels from docs/lineage.md.
+const (
+	confAmbiguous = 0.9
+	confSkipped   = 0.7
+	confFailed    = 0.5
+)
+
+// Analyze parses sql in opts.Dialect and returns the tables it reads and the
+// lineage of its output columns. It never panics: internal failures become a
+// warning with confidence 0. Cancellation of ctx or opts.Deadline is checked
+// cooperatively and yields the warning "time limit reached" with confidence
+// 0; tables found until then are still reported.
+func Analyze(ctx context.Context, sql string, opts Options) (res Result) {
+	d := dialectFor(opts.Dialect)
+	a := &analyzer{
+		d:       d,
+		schema:  opts.Schema,
+		lim:     &limiter{ctx: ctx, deadline: opts.Deadline},
+		conf:    1,
+		created: map[string][]outCol{},
+		tables:  map[string]int{},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if r == errTimeLimit {
+				a.warn(0, "time limit reached")
+			} else {
+				a.warn(0, fmt.Sprintf("internal error: %v", r))
+			}
+			res = a.result()
+		}
+	}()
+	if ctx != nil && ctx.Err() != nil {
+		panic(errTimeLimit)
+	}
+	a.run(sql)
+	return a.result()
+}
+
+// analyzer carries state across the statements of one text.
+type analyzer struct {
+	d      *dialect
+	schema Schema
+	lim    *limiter
+
+	conf     float64
+	warnings []string
+	nStmts   int
+	parsed   int
+
+	// tables maps a dedup key to an index in tableList.
+	tables    map[string]int
+	tableList []Table
+	// created holds tables created earlier in the text, by normalised name.
+	created map[string][]outCol
+	// last is the output of the last row-returning statement.
+	last    []outCol
+	hasLast bool
+}
+
+func (a *analyzer) warn(conf float64, msg string) {
+	if conf < a.conf {
+		a.conf = conf
+	}
+	for _, w := range a.warnings {
+		if w == msg {
+			return
+		}
+	}
+	a.warnings = append(a.warnings, msg)
+}
+
+func (a *analyzer) run(sql string) {
+	toks, err := tokenize(sql, a.d)
+	if err != nil {
+		a.warn(confFailed, err.Error())
+		if len(toks) == 0 || toks[len(toks)-1].kind != tkEOF {
+			toks = append(toks, token{kind: tkEOF, pos: len(sql), end: len(sql)})
+		}
+	}
+	p := &parser{src: sql, d: a.d, toks: toks, lim: a.lim}
+	for p.peek().kind != tkEOF {
+		if p.acceptOp(";") {
+			continue
+		}
+		a.nStmts++
+		n := a.nStmts
+		st, perr := p.parseOne()
+		if perr != nil {
+			a.warn(confFailed, fmt.Sprintf("statement %d could not be parsed: %v", n, perr))
+			// Resynchronise at the next top-level separator.
+			for !p.atEnd() {
+				p.next()
+			}
+			continue
+		}
+		a.parsed++
+		a.statement(n, st)
+	}
+	if a.nStmts == 0 {
+		a.warn(0, "no SQL statement found")
+	} else if a.parsed == 0 {
+		a.warn(0, "no statement could be parsed")
+	}
+}
+
+// parseOne parses a statement and checks that it ends at a separator or
+// where another statement begins (T-SQL batches often omit semicolons).
+func (p *parser) parseOne() (st stmt, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			pe, ok := r.(*parseError)
+			if !ok {
+				panic(r)
+			}
+			err = pe
+		}
+	}()
+	p.depth = 0
+	st = p.parseStatement()
+	if !p.atEnd() && !p.statementStart() {
+		p.fail("unexpected %s", p.describe(p.peek()))
+	}
+	return st, nil
+}
+
+// statementStart reports whether the cursor is at a word that begins a new
+// statement.
+func (p *parser) statementStart() bool {
+	t := p.peek()
+	if t.kind != tkWord {
+		return false
+	}
+	switch strings.ToUpper(t.val) {
+	case "SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "MERGE", "CREATE", "DECLARE", "SET", "USE",
+		"DROP", "ALTER", "TRUNCATE", "BEGIN", "COMMIT", "END", "IF", "EXEC", "EXECUTE", "PRINT", "GRANT":
+		return true
+	}
+	return false
+}
+
+func (a *analyzer) result() Result {
+	for _, c := range a.last {
+		if c.lin.amb {
+			a.warn(confAmbiguous, fmt.Sprintf("column %s is ambiguous", c.name))
+		}
+		if len(c.lin.unres) > 0 {
+			a.warn(confAmbiguous, fmt.Sprintf("column %s: could not resolve %s", c.name, describeUnresolved(c.lin)))
+		}
+	}
+	res := Result{Confidence: a.conf, Warnings: a.warnings, Statements: a.nStmts}
+	res.Tables = append([]Table(nil), a.tableList...)
+	sort.SliceStable(res.Tables, func(i, j int) bool {
+		return strings.ToLower(res.Tables[i].Name) < strings.ToLower(res.Tables[j].Name)
+	})
+	if res.Tables == nil {
+		res.Tables = []Table{}
+	}
+	res.Columns = []Column{}
+	for _, c := range a.last {
+		col := Column{Name: c.name, Sources: sortSources(c.lin.src), Ambiguous: c.lin.amb}
+		if c.lin.amb {
+			col.Candidates = sortSources(c.lin.cand)
+		}
+		res.Columns = append(res.Columns, col)
+	}
+	if res.Warnings == nil {
+		res.Warnings = []string{}
+	}
+	return res
+}
+
+// sortSources dedups (case-insensitively, first spelling wins) and sorts.
+func sortSources(in []Source) []Source {
+	out := make([]Source, 0, len(in))
+	seen := make(map[[2]string]bool, len(in))
+	for _, s := range in {
+		k := [2]string{strings.ToLower(s.Table), strings.ToLower(s.Column)}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, s)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		ti, tj := strings.ToLower(out[i].Table), strings.ToLower(out[j].Table)
+		if ti != tj {
+			return ti < tj
+		}
+		return strings.ToLower(out[i].Column) < strings.ToLower(out[j].Column)
+	})
+	return out
+}
+
+// addTable records a physical table read and returns its Name.
+func (a *analyzer) addTable(parts []ident) string {
+	names := make([]string, len(parts))
+	keys := make([]string, len(parts))
+	for i, p := range parts {
+		names[i] = p.name
+		if p.quoted {
+			keys[i] = p.name
+		} else {
+			keys[i] = strings.ToLower(p.name)
+		}
+	}
+	key := strings.Join(keys, "\x00")
+	if i, ok := a.tables[key]; ok {
+		return a.tableList[i].Name
+	}
+	name := strings.Join(names, ".")
+	a.tables[key] = len(a.tableList)
+	a.tableList = append(a.tableList, Table{Name: name, Parts: names})
+	return name
+}
+
+// createdKey normalises a created table's name for later lookups.
+func createdKey(parts []ident) string {
+	s := make([]string, len(parts))
+	for i, p := range parts {
+		s[i] = strings.ToLower(p.name)
+	}
+	return strings.Join(s, ".")
+}
+
+// statement resolves one parsed statement.
+func (a *analyzer) statement(n int, st stmt) {
+	r := &resolver{a: a}
+	switch s := st.(type) {
+	case *queryStmt:
+		a.last = r.query(s.q, nil, nil)
+		a.hasLast = true
+	case *createStmt:
+		var cols []outCol
+		if s.q != nil {
+			cols = r.query(s.q, nil, nil)
+		}
+		if len(s.cols) > 0 {
+			cols = renameCols(cols, s.cols, a.d)
+		}
+		a.created[createdKey(s.name)] = cols
+	case *insertStmt:
+		var cols []outCol
+		if s.q != nil {
+			cols = r.query(s.q, nil, nil)
+		}
+		for _, e := range s.extra {
+			r.visit(&scope{}, e, false)
+		}
+		key := createdKey(s.target)
+		if tc, ok := a.created[key]; ok {
+			a.created[key] = mergeInsert(tc, s.cols, cols)
+		}
+	case *dmlStmt:
+		env := r.ctes(s.ctes, nil, nil)
+		sc := &scope{}
+		for _, f := range s.from {
+			r.addFrom(sc, f, env)
+		}
+		for _, e := range s.exprs {
+			r.visitQ(sc, e, env)
+		}
+		a.warn(confSkipped, fmt.Sprintf("statement %d: %s is analysed for the tables it reads only", n, s.verb))
+	case *skipStmt:
+		for _, q := range s.subs {
+			r.query(q, nil, nil)
+		}
+		if s.harmful {
+			a.warn(confSkipped, fmt.Sprintf("statement %d: unsupported %s statement skipped", n, s.verb))
+		}
+	}
+}
+
+// mergeInsert adds the lineage of inserted columns to a created table's
+// columns, by the insert's column list or by position.
+func mergeInsert(target []outCol, names []ident, src []outCol) []outCol {
+	out := append([]outCol(nil), target...)
+	for i, c := range src {
+		j := i
+		if len(names) > 0 {
+			if i >= len(names) {
+				break
+			}
+			j = -1
+			for k, t := range out {
+				if strings.EqualFold(t.name, names[i].name) {
+					j = k
+					break
+				}
+			}
+		}
+		if j < 0 || j >= len(out) {
+			continue
+		}
+		out[j].lin = out[j].lin.union(c.lin)
+	}
+	return out
+}

@@ -1,0 +1,722 @@
+package sqllineage
+
+import "strings"
+
+func (p *parser) parseExpr() expr { return p.parseBinary(1) }
+
+// Binary precedence levels (higher binds tighter).
+const (
+	precOr      = 1
+	precAnd     = 2
+	precNot     = 3
+	precCompare = 4
+	precBit     = 5
+	precAdd     = 6
+	precMul     = 7
+)
+
+// binaryPrec returns the precedence of the operator at the cursor, or 0.
+func (p *parser) binaryPrec() int {
+	t := p.peek()
+	switch t.kind {
+	case tkWord:
+		switch strings.ToUpper(t.val) {
+		case "OR":
+			return precOr
+		case "AND", "XOR":
+			return precAnd
+		case "IS", "IN", "LIKE", "ILIKE", "RLIKE", "REGEXP", "SIMILAR", "BETWEEN", "GLOB", "MATCH":
+			return precCompare
+		case "NOT":
+			nx := p.peekAt(1)
+			if nx.is("IN") || nx.is("LIKE") || nx.is("ILIKE") || nx.is("RLIKE") || nx.is("REGEXP") ||
+				nx.is("BETWEEN") || nx.is("SIMILAR") {
+				return precCompare
+			}
+		case "DIV", "MOD":
+			return precMul
+		}
+	case tkOp:
+		switch t.val {
+		case "=", "<", ">", "<=", ">=", "<>", "!=", "==", "<=>", "~", "~*", "!~", "!~*":
+			return precCompare
+		case "|", "&", "^", "<<", ">>", "->", "->>", "#>", "#>>", "@>", "<@", "?", "?|", "?&", "&&", "#-", "@@":
+			return precBit
+		case "+", "-", "||":
+			return precAdd
+		case "*", "/", "%", "**":
+			return precMul
+		}
+	case tkParam:
+		// A bare ? after a value is the Postgres JSON key-exists operator.
+	}
+	return 0
+}
+
+func (p *parser) parseBinary(minPrec int) expr {
+	p.enter()
+	defer p.leave()
+	left := p.parseUnary()
+	for {
+		prec := p.binaryPrec()
+		if prec == 0 || prec < minPrec {
+			return left
+		}
+		t := p.next()
+		not := false
+		if t.is("NOT") {
+			not = true
+			t = p.next()
+		}
+		_ = not
+		switch {
+		case t.is("IS"):
+			p.acceptKw("NOT")
+			switch {
+			case p.acceptKw("DISTINCT", "FROM"):
+				left = &opExpr{kids: []expr{left, p.parseBinary(precBit)}}
+			case p.acceptKw("NULL"), p.acceptKw("TRUE"), p.acceptKw("FALSE"), p.acceptKw("UNKNOWN"), p.acceptKw("NAN"):
+			case p.acceptKw("JSON"):
+				_ = p.acceptKw("OBJECT") || p.acceptKw("ARRAY") || p.acceptKw("VALUE") || p.acceptKw("SCALAR")
+			default:
+				left = &opExpr{kids: []expr{left, p.parseBinary(precBit)}}
+			}
+		case t.is("IN"):
+			left = &opExpr{kids: []expr{left, p.parseInRHS()}}
+		case t.is("BETWEEN"):
+			_ = p.acceptKw("SYMMETRIC") || p.acceptKw("ASYMMETRIC")
+			lo := p.parseBinary(precBit)
+			p.expectKw("AND")
+			hi := p.parseBinary(precBit)
+			left = &opExpr{kids: []expr{left, lo, hi}}
+		case t.is("LIKE") || t.is("ILIKE") || t.is("RLIKE") || t.is("REGEXP") || t.is("SIMILAR") || t.is("GLOB") || t.is("MATCH"):
+			if t.is("SIMILAR") {
+				p.expectKw("TO")
+			}
+			var rhs expr
+			if (p.isKw("ANY") || p.isKw("ALL") || p.isKw("SOME")) && p.peekAt(1).isOp("(") {
+				p.next()
+				p.next()
+				rhs = &opExpr{kids: p.parseArgs("")}
+			} else {
+				rhs = p.parseBinary(precBit)
+			}
+			kids := []expr{left, rhs}
+			if p.acceptKw("ESCAPE") {
+				kids = append(kids, p.parseBinary(precBit))
+			}
+			left = &opExpr{kids: kids}
+		case t.isOp("->") && p.d.lambdaArrow && lambdaParams(left) != nil:
+			left = &lambdaExpr{params: lambdaParams(left), body: p.parseExpr()}
+		default:
+			// Comparison with ANY/ALL/SOME (subquery or list).
+			if prec == precCompare && (p.isKw("ANY") || p.isKw("ALL") || p.isKw("SOME")) && p.peekAt(1).isOp("(") {
+				p.next()
+				p.next()
+				left = &opExpr{kids: append([]expr{left}, p.parseArgs("")...)}
+				continue
+			}
+			right := p.parseBinary(prec + 1)
+			left = &opExpr{kids: []expr{left, right}}
+		}
+	}
+}
+
+// lambdaParams returns the parameter names if e can be a lambda's left side.
+func lambdaParams(e expr) []string {
+	switch x := e.(type) {
+	case *colRef:
+		if len(x.parts) == 1 {
+			return []string{x.parts[0].name}
+		}
+	case *opExpr:
+		var out []string
+		for _, k := range x.kids {
+			c, ok := k.(*colRef)
+			if !ok || len(c.parts) != 1 {
+				return nil
+			}
+			out = append(out, c.parts[0].name)
+		}
+		return out
+	}
+	return nil
+}
+
+func (p *parser) parseInRHS() expr {
+	if p.isKw("UNNEST") && p.peekAt(1).isOp("(") {
+		p.next()
+		p.next()
+		return &opExpr{kids: p.parseArgs("unnest")}
+	}
+	if !p.isOp("(") {
+		return p.parsePrimary()
+	}
+	p.next()
+	if p.queryAhead(0) && !p.isKw("VALUES") {
+		q := p.parseQuery()
+		p.expectOp(")")
+		return &subqueryExpr{q: q}
+	}
+	var kids []expr
+	for !p.isOp(")") {
+		kids = append(kids, p.parseExpr())
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	p.expectOp(")")
+	return &opExpr{kids: kids}
+}
+
+func (p *parser) parseUnary() expr {
+	t := p.peek()
+	switch {
+	case t.is("NOT"):
+		p.next()
+		return &opExpr{kids: []expr{p.parseBinary(precNot)}}
+	case t.isOp("-") || t.isOp("+") || t.isOp("~") || t.isOp("!") || t.isOp("@") || t.isOp("|/"):
+		p.next()
+		p.enter()
+		defer p.leave()
+		return &opExpr{kids: []expr{p.parseUnary()}}
+	case t.is("EXISTS") && p.peekAt(1).isOp("("):
+		p.next()
+		p.next()
+		q := p.parseQuery()
+		p.expectOp(")")
+		return &subqueryExpr{q: q, exists: true}
+	case t.is("PRIOR"):
+		p.next()
+	}
+	return p.parsePostfix(p.parsePrimary())
+}
+
+func (p *parser) parsePostfix(e expr) expr {
+	for {
+		t := p.peek()
+		switch {
+		case t.isOp("::"):
+			p.next()
+			p.parseType()
+			e = &castExpr{e: e}
+		case t.isOp("["):
+			p.next()
+			kids := []expr{e}
+			for !p.isOp("]") {
+				if p.isOp(":") || p.isOp(",") {
+					p.next()
+					continue
+				}
+				kids = append(kids, p.parseExpr())
+			}
+			p.expectOp("]")
+			e = &opExpr{kids: kids}
+		case t.isOp(".") && (p.peekAt(1).kind == tkWord || p.peekAt(1).kind == tkQIdent):
+			// Field access on a non-name value: (x).f, f(x).g, a[0].b.
+			p.next()
+			p.next()
+			if p.isOp("(") {
+				// Method call (T-SQL xml.value(...)).
+				p.next()
+				e = &opExpr{kids: append([]expr{e}, p.parseArgs("")...)}
+			} else if c, ok := e.(*colRef); ok {
+				_ = c
+				e = &opExpr{kids: []expr{e}}
+			}
+		case t.isOp(":") && p.d.colonPath && p.noColon == 0 &&
+			(p.peekAt(1).kind == tkWord || p.peekAt(1).kind == tkQIdent || p.peekAt(1).isOp("[")) &&
+			p.peekAt(1).pos == t.end:
+			// Semi-structured path col:a.b[0] reads only col.
+			p.next()
+			if !p.isOp("[") {
+				p.next()
+			}
+			for {
+				if p.isOp(".") && (p.peekAt(1).kind == tkWord || p.peekAt(1).kind == tkQIdent) {
+					p.next()
+					p.next()
+					continue
+				}
+				if p.isOp("[") {
+					p.skipBalanced()
+					continue
+				}
+				break
+			}
+			e = &opExpr{kids: []expr{e}}
+		case t.is("COLLATE"):
+			p.next()
+			p.next()
+		case t.is("AT") && p.peekAt(1).is("TIME") && p.peekAt(2).is("ZONE"):
+			p.next()
+			p.next()
+			p.next()
+			e = &opExpr{kids: []expr{e, p.parseBinary(precAdd)}}
+		case t.isOp("!") && p.d.name == Generic:
+			p.next()
+		default:
+			return e
+		}
+	}
+}
+
+// niladic keywords are values without parentheses.
+var niladic = map[string]bool{
+	"NULL": true, "TRUE": true, "FALSE": true, "CURRENT_DATE": true, "CURRENT_TIMESTAMP": true,
+	"CURRENT_TIME": true, "LOCALTIME": true, "LOCALTIMESTAMP": true, "CURRENT_USER": true,
+	"SESSION_USER": true, "SYSDATE": true, "SYSTIMESTAMP": true, "CURRENT_SCHEMA": true,
+	"CURRENT_ROLE": true, "CURRENT_DATABASE": true, "CURRENT_CATALOG": true, "DEFAULT": true,
+	"UNKNOWN": true, "CURRENT_DATETIME": true, "CURRENT_WAREHOUSE": true, "CURRENT_REGION": true,
+}
+
+// typed literal prefixes: DATE '2020-01-01'.
+var typedLiteral = map[string]bool{
+	"DATE": true, "TIME": true, "TIMESTAMP": true, "DATETIME": true, "TIMESTAMPTZ": true,
+	"TIMESTAMP_NTZ": true, "TIMESTAMP_LTZ": true, "TIMESTAMP_TZ": true, "JSON": true, "NUMERIC": true,
+	"BIGNUMERIC": true, "DECIMAL": true, "INTERVAL": false, "INET": true, "UUID": true,
+}
+
+func (p *parser) parsePrimary() expr {
+	p.enter()
+	defer p.leave()
+	t := p.peek()
+	switch t.kind {
+	case tkNumber, tkString, tkParam:
+		p.next()
+		// Adjacent string literals concatenate.
+		for t.kind == tkString && p.peek().kind == tkString {
+			p.next()
+		}
+		return &litExpr{}
+	case tkEOF:
+		p.fail("unexpected end of input")
+	case tkOp:
+		switch t.val {
+		case "(":
+			p.next()
+			if p.queryAhead(0) && !p.isKw("VALUES") {
+				q := p.parseQuery()
+				p.expectOp(")")
+				return &subqueryExpr{q: q}
+			}
+			var kids []expr
+			for !p.isOp(")") {
+				kids = append(kids, p.parseExpr())
+				if p.acceptKw("AS") {
+					p.parseType()
+				}
+				if !p.acceptOp(",") {
+					break
+				}
+			}
+			p.expectOp(")")
+			if len(kids) == 1 {
+				return kids[0]
+			}
+			return &opExpr{kids: kids}
+		case "[":
+			p.next()
+			var kids []expr
+			for !p.isOp("]") {
+				kids = append(kids, p.parseExpr())
+				if !p.acceptOp(",") {
+					break
+				}
+			}
+			p.expectOp("]")
+			return &opExpr{kids: kids}
+		case "{":
+			p.next()
+			p.noColon++
+			var kids []expr
+			for !p.isOp("}") {
+				kids = append(kids, p.parseExpr())
+				if !p.acceptOp(":") && !p.acceptOp(",") {
+					break
+				}
+			}
+			p.noColon--
+			p.expectOp("}")
+			return &opExpr{kids: kids}
+		case "?", "*":
+			p.next()
+			return &litExpr{}
+		case ":":
+			if nx := p.peekAt(1); nx.kind == tkWord || nx.kind == tkNumber {
+				p.next()
+				p.next()
+				return &litExpr{}
+			}
+		}
+		p.fail("unexpected %s", p.describe(t))
+	}
+	// Words and quoted identifiers.
+	if t.kind == tkWord {
+		up := strings.ToUpper(t.val)
+		nx := p.peekAt(1)
+		switch {
+		case up == "CASE":
+			return p.parseCase()
+		case (up == "CAST" || up == "TRY_CAST" || up == "SAFE_CAST") && nx.isOp("("):
+			p.next()
+			p.next()
+			e := p.parseExpr()
+			if p.acceptKw("AS") {
+				p.parseType()
+			}
+			if p.acceptKw("FORMAT") {
+				p.parseExpr()
+			}
+			p.expectOp(")")
+			return &castExpr{e: e}
+		case (up == "CONVERT" || up == "TRY_CONVERT") && nx.isOp("(") && p.d.name == TSQL:
+			p.next()
+			p.next()
+			p.parseType()
+			p.expectOp(",")
+			e := p.parseExpr()
+			kids := []expr{e}
+			if p.acceptOp(",") {
+				kids = append(kids, p.parseExpr())
+			}
+			p.expectOp(")")
+			return &funcCall{name: strings.ToLower(up), kids: kids}
+		case up == "EXTRACT" && nx.isOp("("):
+			p.next()
+			p.next()
+			p.next() // date part (word or string)
+			if !p.acceptKw("FROM") {
+				p.expectOp(",")
+			}
+			e := p.parseExpr()
+			p.expectOp(")")
+			return &funcCall{name: "extract", kids: []expr{e}}
+		case up == "INTERVAL" && (nx.kind == tkString || nx.kind == tkNumber || nx.isOp("(") || nx.isOp("-") || nx.kind == tkWord && !isReserved(nx)):
+			p.next()
+			var e expr
+			if p.isOp("-") {
+				p.next()
+			}
+			e = p.parsePostfix(p.parsePrimary())
+			if isDatePart(p.peek()) {
+				p.next()
+				if p.acceptKw("TO") {
+					p.next()
+				}
+			}
+			return &opExpr{kids: []expr{e}}
+		case typedLiteral[up] && nx.kind == tkString:
+			p.next()
+			p.next()
+			return &litExpr{}
+		case niladic[up] && !nx.isOp("(") && !nx.isOp("."):
+			p.next()
+			return &litExpr{}
+		case up == "ARRAY" && (nx.isOp("[") || nx.isOp("<")):
+			p.next()
+			if p.isOp("<") {
+				p.skipAngles()
+			}
+			if !p.isOp("[") {
+				return &litExpr{}
+			}
+			return p.parsePrimary()
+		case up == "ARRAY" && nx.isOp("(") && p.queryAhead(2):
+			p.next()
+			p.next()
+			q := p.parseQuery()
+			p.expectOp(")")
+			return &subqueryExpr{q: q}
+		case (up == "STRUCT" || up == "MAP" || up == "ROW") && (nx.isOp("<") || nx.isOp("(") || nx.isOp("{")):
+			p.next()
+			if p.isOp("<") {
+				p.skipAngles()
+			}
+			if p.isOp("{") {
+				return p.parsePrimary()
+			}
+			p.expectOp("(")
+			return &funcCall{name: strings.ToLower(up), kids: p.parseArgs(strings.ToLower(up))}
+		}
+	}
+	// Dotted name: column reference or function call.
+	var parts []ident
+	for {
+		tk := p.next()
+		if tk.kind != tkWord && tk.kind != tkQIdent {
+			p.i--
+			p.fail("unexpected %s", p.describe(tk))
+		}
+		parts = append(parts, p.identsOf(tk)...)
+		if p.isOp(".") {
+			nx := p.peekAt(1)
+			if nx.kind == tkWord || nx.kind == tkQIdent {
+				p.next()
+				continue
+			}
+			if nx.isOp("*") {
+				// t.* inside an expression (COUNT(t.*), ROW(t.*)).
+				p.next()
+				p.next()
+				return &litExpr{}
+			}
+		}
+		break
+	}
+	if p.isOp("(") {
+		name := strings.ToLower(parts[len(parts)-1].name)
+		p.next()
+		f := &funcCall{name: name, kids: p.parseArgs(name)}
+		p.parseFuncSuffix(f)
+		return f
+	}
+	return &colRef{parts: parts}
+}
+
+// parseFuncSuffix reads WITHIN GROUP, FILTER, IGNORE NULLS and OVER.
+func (p *parser) parseFuncSuffix(f *funcCall) {
+	for {
+		switch {
+		case p.isKw("WITHIN") && p.peekAt(1).is("GROUP"):
+			p.next()
+			p.next()
+			p.expectOp("(")
+			p.expectKw("ORDER")
+			p.expectKw("BY")
+			f.kids = append(f.kids, p.parseOrderList()...)
+			p.expectOp(")")
+		case p.isKw("FILTER") && p.peekAt(1).isOp("("):
+			p.next()
+			p.next()
+			p.expectKw("WHERE")
+			f.kids = append(f.kids, p.parseExpr())
+			p.expectOp(")")
+		case (p.isKw("IGNORE") || p.isKw("RESPECT")) && p.peekAt(1).is("NULLS"):
+			p.next()
+			p.next()
+		case p.isKw("FROM") && (p.peekAt(1).is("FIRST") || p.peekAt(1).is("LAST")):
+			p.next()
+			p.next()
+		case p.isKw("OVER"):
+			p.next()
+			if p.isOp("(") {
+				f.kids = append(f.kids, p.parseWindowSpec()...)
+			} else {
+				p.next() // named window
+			}
+		default:
+			return
+		}
+	}
+}
+
+// parseWindowSpec reads "( [name] [PARTITION BY …] [ORDER BY …] [frame] )".
+func (p *parser) parseWindowSpec() []expr {
+	p.expectOp("(")
+	var out []expr
+	if t := p.peek(); t.kind == tkWord && !t.is("PARTITION") && !t.is("ORDER") && !t.is("ROWS") && !t.is("RANGE") && !t.is("GROUPS") {
+		p.next()
+	}
+	if p.acceptKw("PARTITION", "BY") {
+		for {
+			out = append(out, p.parseExpr())
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+	}
+	if p.acceptKw("ORDER", "BY") {
+		out = append(out, p.parseOrderList()...)
+	}
+	// Frame clause: no columns, skip to the closing parenthesis.
+	for !p.isOp(")") {
+		if p.peek().kind == tkEOF {
+			p.fail("unterminated window specification")
+		}
+		if p.isOp("(") {
+			p.skipBalanced()
+			continue
+		}
+		p.next()
+	}
+	p.next()
+	return out
+}
+
+func (p *parser) parseCase() expr {
+	p.expectKw("CASE")
+	c := &caseExpr{}
+	if !p.isKw("WHEN") {
+		c.kids = append(c.kids, p.parseExpr())
+	}
+	for p.acceptKw("WHEN") {
+		c.kids = append(c.kids, p.parseExpr())
+		p.expectKw("THEN")
+		c.kids = append(c.kids, p.parseExpr())
+	}
+	if p.acceptKw("ELSE") {
+		c.kids = append(c.kids, p.parseExpr())
+	}
+	p.expectKw("END")
+	return c
+}
+
+// parseType skips a type name: dotted words, multi-word forms, (p, s),
+// <…> generics and [] suffixes.
+func (p *parser) parseType() {
+	t := p.next()
+	if t.kind != tkWord && t.kind != tkQIdent {
+		p.i--
+		p.fail("expected a type, found %s", p.describe(t))
+	}
+	for p.isOp(".") {
+		p.next()
+		p.next()
+	}
+	for p.isKw("PRECISION") || p.isKw("VARYING") || p.isKw("UNSIGNED") || p.isKw("SIGNED") ||
+		((p.isKw("WITH") || p.isKw("WITHOUT")) && (p.peekAt(1).is("TIME") || p.peekAt(1).is("LOCAL"))) ||
+		(p.isKw("TIME") && p.peekAt(1).is("ZONE")) || p.isKw("ZONE") || (p.isKw("LOCAL") && p.peekAt(1).is("TIME")) {
+		p.next()
+	}
+	if p.isOp("(") {
+		p.skipBalanced()
+	}
+	if p.isOp("<") {
+		p.skipAngles()
+	}
+	for p.isOp("[") && p.peekAt(1).isOp("]") {
+		p.next()
+		p.next()
+	}
+}
+
+// skipAngles consumes a <…> type argument list, counting >> as two closers.
+func (p *parser) skipAngles() {
+	depth := 0
+	for {
+		t := p.next()
+		switch {
+		case t.kind == tkEOF:
+			p.fail("unbalanced <")
+		case t.isOp("<"):
+			depth++
+		case t.isOp(">"):
+			depth--
+		case t.isOp(">>"):
+			depth -= 2
+		case t.isOp("<>"):
+			// ARRAY<> is empty.
+		}
+		if depth <= 0 {
+			return
+		}
+	}
+}
+
+// datePartFuncs take a bare date-part keyword as an argument
+// (DATEADD(day, …), DATE_TRUNC(x, MONTH)); that word is not a column.
+func isDateFunc(name string) bool {
+	return strings.Contains(name, "date") || strings.Contains(name, "time") || name == "last_day" ||
+		name == "trunc" || name == "week" || name == "extract" || name == "datepart" || name == "year" ||
+		strings.Contains(name, "day") || name == "time_slice" || name == "date_bucket"
+}
+
+var dateParts = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`YEAR YEARS YY YYYY Y QUARTER QUARTERS QQ Q MONTH MONTHS MM M MON MONS WEEK
+		WEEKS WK WW W ISOWEEK WEEKISO ISOYEAR DAY DAYS DD D DAYOFWEEK DAYOFYEAR DOW DOY DW DY HOUR HOURS HH
+		MINUTE MINUTES MI N SECOND SECONDS SS S MILLISECOND MILLISECONDS MS MICROSECOND MICROSECONDS US
+		NANOSECOND NANOSECONDS NS EPOCH DATE TIME DATETIME WEEKDAY MONDAY TUESDAY WEDNESDAY THURSDAY FRIDAY
+		SATURDAY SUNDAY CENTURY DECADE MILLENNIUM YEAROFWEEK DAYOFWEEKISO DAYOFMONTH TIMEZONE_HOUR
+		TIMEZONE_MINUTE DAY_HOUR DAY_MINUTE DAY_SECOND HOUR_MINUTE HOUR_SECOND MINUTE_SECOND YEAR_MONTH`) {
+		m[w] = true
+	}
+	return m
+}()
+
+func isDatePart(t *token) bool {
+	return t.kind == tkWord && len(t.val) <= 16 && dateParts[strings.ToUpper(t.val)]
+}
+
+// parseArgs reads function arguments after "(" through ")".
+func (p *parser) parseArgs(fname string) []expr {
+	var kids []expr
+	dateFn := fname != "" && isDateFunc(fname)
+	for !p.isOp(")") {
+		if p.peek().kind == tkEOF {
+			p.fail("unterminated argument list")
+		}
+		p.acceptKw("DISTINCT")
+		p.acceptKw("ALL")
+		_ = p.acceptKw("BOTH") || p.acceptKw("LEADING") || p.acceptKw("TRAILING")
+		if p.isOp(")") {
+			break
+		}
+		if p.isKw("FROM") && fname == "trim" {
+			p.next()
+		}
+		// Named argument: name => value (Snowflake FLATTEN(input => …)).
+		if t := p.peek(); (t.kind == tkWord || t.kind == tkQIdent) && (p.peekAt(1).isOp("=>") || p.peekAt(1).isOp(":=")) {
+			p.next()
+			p.next()
+		}
+		switch {
+		case p.queryAhead(0) && (p.isKw("SELECT") || p.isKw("WITH") || p.isOp("(")):
+			if p.isOp("(") {
+				kids = append(kids, p.parseExpr())
+			} else {
+				kids = append(kids, &subqueryExpr{q: p.parseQuery()})
+			}
+		case dateFn && isDatePart(p.peek()) && (p.peekAt(1).isOp(",") || p.peekAt(1).isOp(")") || p.peekAt(1).isOp("(")):
+			p.next()
+			if p.isOp("(") { // WEEK(MONDAY)
+				p.skipBalanced()
+			}
+		case p.isOp("*"):
+			p.next()
+		default:
+			kids = append(kids, p.parseExpr())
+		}
+		// Argument suffixes.
+		for {
+			switch {
+			case p.acceptKw("AS"):
+				p.parseType()
+				continue
+			case p.acceptKw("ORDER", "BY"):
+				kids = append(kids, p.parseOrderList()...)
+				continue
+			case p.isKw("IGNORE") || p.isKw("RESPECT"):
+				p.next()
+				p.acceptKw("NULLS")
+				continue
+			case p.acceptKw("LIMIT"), p.acceptKw("SEPARATOR"), p.acceptKw("FROM"), p.acceptKw("FOR"),
+				p.acceptKw("IN"), p.acceptKw("USING"), p.acceptKw("PLACING"):
+				if p.isKw("UTF8") || p.isKw("LATIN1") {
+					p.next()
+					continue
+				}
+				kids = append(kids, p.parseExpr())
+				continue
+			case p.acceptKw("ON", "OVERFLOW"):
+				for !p.isOp(")") && !p.atEnd() {
+					p.next()
+				}
+				continue
+			case p.acceptKw("HAVING"):
+				_ = p.acceptKw("MAX") || p.acceptKw("MIN")
+				kids = append(kids, p.parseExpr())
+				continue
+			case p.acceptKw("NULL", "ON", "NULL"), p.acceptKw("ABSENT", "ON", "NULL"):
+				continue
+			}
+			break
+		}
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	p.expectOp(")")
+	return kids
+}

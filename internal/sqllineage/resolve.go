@@ -1,0 +1,922 @@
+package sqllineage
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// lin is the lineage of a value: resolved physical sources, or, when a bare
+// column could come from several relations, the candidates.
+type lin struct {
+	src   []Source
+	cand  []Source
+	amb   bool
+	unres []string // column references that matched nothing
+}
+
+func (l lin) union(o lin) lin {
+	if len(o.src) == 0 && len(o.cand) == 0 && !o.amb && len(o.unres) == 0 {
+		return l
+	}
+	return lin{
+		src:   append(append([]Source(nil), l.src...), o.src...),
+		cand:  append(append([]Source(nil), l.cand...), o.cand...),
+		amb:   l.amb || o.amb,
+		unres: append(append([]string(nil), l.unres...), o.unres...),
+	}
+}
+
+// outCol is a named column of a relation or query result.
+type outCol struct {
+	name string
+	lin  lin
+}
+
+// cteEnv is a linked list of visible CTEs, innermost first.
+type cteEnv struct {
+	name   string
+	cols   []outCol
+	parent *cteEnv
+}
+
+func (e *cteEnv) lookup(name string) (*cteEnv, bool) {
+	for ; e != nil; e = e.parent {
+		if strings.EqualFold(e.name, name) {
+			return e, true
+		}
+	}
+	return nil, false
+}
+
+// relation is one entry of a FROM clause as the resolver sees it.
+type relation struct {
+	alias  string   // alias if given
+	names  []string // names usable as qualifiers when there is no alias
+	known  []outCol // columns known by name (CTE, derived, created, functions)
+	table  string   // physical table behind unknown columns, if any
+	schema []string // schema columns of table, if the schema knows it
+	hasSch bool
+	// value relations (UNNEST x, FLATTEN f) answer x.field with their first
+	// column: the struct or variant value.
+	value bool
+	// opaque relations have unknown columns and no physical table (table
+	// variables, unsupported table functions).
+	opaque bool
+}
+
+func (r *relation) matchesQualifier(q []ident) bool {
+	last := q[len(q)-1].name
+	if r.alias != "" {
+		return len(q) == 1 && strings.EqualFold(r.alias, last)
+	}
+	full := joinIdents(q)
+	for _, n := range r.names {
+		if strings.EqualFold(n, full) {
+			return true
+		}
+	}
+	return false
+}
+
+func joinIdents(q []ident) string {
+	if len(q) == 1 {
+		return q[0].name
+	}
+	s := make([]string, len(q))
+	for i, p := range q {
+		s[i] = p.name
+	}
+	return strings.Join(s, ".")
+}
+
+// column looks up name in the relation. certain is false when the relation
+// can only say "maybe" (a physical table without schema).
+func (r *relation) column(name string) (l lin, ok bool) {
+	for _, c := range r.known {
+		if c.name != "*" && strings.EqualFold(c.name, name) {
+			return c.lin, true
+		}
+	}
+	// Columns hidden behind a star over physical tables.
+	var stars []Source
+	for _, c := range r.known {
+		if c.name == "*" {
+			for _, s := range c.lin.src {
+				stars = append(stars, Source{s.Table, name})
+			}
+		}
+	}
+	if len(stars) == 1 {
+		return lin{src: stars}, true
+	}
+	if len(stars) > 1 {
+		return lin{cand: stars, amb: true}, true
+	}
+	if r.table != "" {
+		if r.hasSch && !containsFold(r.schema, name) {
+			return lin{}, false
+		}
+		return lin{src: []Source{{r.table, name}}}, true
+	}
+	return lin{}, false
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// scope is the set of relations visible to one SELECT, chained to the
+// enclosing query's scope for correlated references.
+type scope struct {
+	rels    []*relation
+	parent  *scope
+	env     *cteEnv
+	aliases []outCol // explicit select-list aliases seen so far
+}
+
+type resolver struct {
+	a       *analyzer
+	lambdas []string
+}
+
+func (r *resolver) tick() { r.a.lim.tick() }
+
+// ctes resolves a WITH list into an environment on top of env.
+func (r *resolver) ctes(list []*cte, env *cteEnv, outer *scope) *cteEnv {
+	return r.ctesRec(list, false, env, outer)
+}
+
+func (r *resolver) ctesRec(list []*cte, recursive bool, env *cteEnv, outer *scope) *cteEnv {
+	for _, c := range list {
+		var cols []outCol
+		if recursive {
+			// The anchor branch fixes the columns; the recursive branch may
+			// then refer to the CTE itself.
+			anchor := c.q
+			for {
+				if s, ok := anchor.(*setQuery); ok {
+					anchor = s.left
+					continue
+				}
+				break
+			}
+			if anchor != c.q {
+				cols = renameCols(r.query(anchor, env, outer), c.cols, r.a.d)
+				self := &cteEnv{name: c.name.name, cols: cols, parent: env}
+				cols = r.query(c.q, self, outer)
+			} else {
+				cols = r.query(c.q, env, outer)
+			}
+		} else {
+			// Inside its own non-recursive body the name means the table.
+			cols = r.query(c.q, env, outer)
+		}
+		cols = renameCols(cols, c.cols, r.a.d)
+		env = &cteEnv{name: c.name.name, cols: cols, parent: env}
+	}
+	return env
+}
+
+// renameCols applies an explicit column list.
+func renameCols(cols []outCol, names []ident, d *dialect) []outCol {
+	if len(names) == 0 {
+		return cols
+	}
+	out := make([]outCol, 0, len(names))
+	for i, n := range names {
+		c := outCol{name: d.foldIdent(n)}
+		if i < len(cols) {
+			c.lin = cols[i].lin
+		}
+		out = append(out, c)
+	}
+	if len(cols) > len(names) {
+		out = append(out, cols[len(names):]...)
+	}
+	return out
+}
+
+// foldIdent returns the name a dialect reports for an identifier.
+func (d *dialect) foldIdent(id ident) string {
+	if id.quoted {
+		return id.name
+	}
+	switch d.fold {
+	case caseUpper:
+		return strings.ToUpper(id.name)
+	case caseLower:
+		return strings.ToLower(id.name)
+	}
+	return id.name
+}
+
+// query resolves a query and returns its output columns.
+func (r *resolver) query(q query, env *cteEnv, outer *scope) []outCol {
+	r.tick()
+	switch x := q.(type) {
+	case *withQuery:
+		env = r.ctesRec(x.ctes, x.recursive, env, outer)
+		return r.query(x.body, env, outer)
+	case *selectQuery:
+		return r.selectQ(x, env, outer)
+	case *setQuery:
+		// Walk left-deep chains iteratively so a UNION of thousands of
+		// SELECTs does not recurse thousands deep.
+		var rights []*setQuery
+		cur := q
+		for {
+			s, ok := cur.(*setQuery)
+			if !ok {
+				break
+			}
+			rights = append(rights, s)
+			cur = s.left
+		}
+		out := r.query(cur, env, outer)
+		out = append([]outCol(nil), out...)
+		for i := len(rights) - 1; i >= 0; i-- {
+			s := rights[i]
+			rc := r.query(s.right, env, outer)
+			for j := range out {
+				if j < len(rc) {
+					out[j].lin = out[j].lin.union(rc[j].lin)
+				}
+			}
+			sc := &scope{parent: outer, env: env}
+			for _, e := range s.other {
+				r.visit(sc, e, false)
+			}
+		}
+		return out
+	case *parenQuery:
+		out := r.query(x.q, env, outer)
+		sc := &scope{parent: outer, env: env}
+		for _, e := range x.other {
+			r.visit(sc, e, false)
+		}
+		return out
+	case *valuesQuery:
+		return r.values(x, env, outer, nil)
+	}
+	return nil
+}
+
+func (r *resolver) values(v *valuesQuery, env *cteEnv, outer *scope, names []ident) []outCol {
+	sc := &scope{parent: outer, env: env}
+	width := 0
+	for _, row := range v.rows {
+		if len(row) > width {
+			width = len(row)
+		}
+	}
+	out := make([]outCol, width)
+	for i := range out {
+		out[i].name = r.a.d.valuesColName(i)
+	}
+	for _, row := range v.rows {
+		for i, e := range row {
+			out[i].lin = out[i].lin.union(r.visit(sc, e, true))
+		}
+	}
+	return renameCols(out, names, r.a.d)
+}
+
+// valuesColName is the default name of VALUES column i.
+func (d *dialect) valuesColName(i int) string {
+	switch d.name {
+	case Trino:
+		return "_col" + strconv.Itoa(i)
+	case MySQL:
+		return "column_" + strconv.Itoa(i)
+	case Databricks:
+		return "col" + strconv.Itoa(i+1)
+	case Snowflake:
+		return "COLUMN" + strconv.Itoa(i+1)
+	}
+	return "column" + strconv.Itoa(i+1)
+}
+
+func (r *resolver) selectQ(sel *selectQuery, env *cteEnv, outer *scope) []outCol {
+	sc := &scope{parent: outer, env: env}
+	for _, f := range sel.from {
+		r.addFrom(sc, f, env)
+	}
+	for _, lv := range sel.lateral {
+		l := lin{}
+		for _, e := range lv.fn.args {
+			l = l.union(r.visit(sc, e, true))
+		}
+		rel := &relation{value: true}
+		if lv.alias != nil {
+			rel.alias = lv.alias.name
+		}
+		cols := lv.cols
+		if len(cols) == 0 {
+			cols = []ident{{name: "col"}}
+		}
+		for _, c := range cols {
+			rel.known = append(rel.known, outCol{name: r.a.d.foldIdent(c), lin: l})
+		}
+		sc.rels = append(sc.rels, rel)
+	}
+	if sel.where != nil {
+		r.visit(sc, sel.where, false)
+	}
+	for _, e := range sel.other {
+		r.visit(sc, e, false)
+	}
+	out := make([]outCol, 0, len(sel.items))
+	unnamed := 0
+	for i, it := range sel.items {
+		if it.star != nil {
+			out = append(out, r.expandStar(sc, it.star)...)
+			continue
+		}
+		l := r.visit(sc, it.e, true)
+		name := r.itemName(it, i, &unnamed)
+		out = append(out, outCol{name: name, lin: l})
+		if it.alias != nil {
+			sc.aliases = append(sc.aliases, outCol{name: it.alias.name, lin: l})
+		}
+	}
+	return out
+}
+
+// itemName applies the dialect's naming rules to a select item.
+func (r *resolver) itemName(it *selectItem, pos int, unnamed *int) string {
+	d := r.a.d
+	if it.alias != nil {
+		return d.foldIdent(*it.alias)
+	}
+	if c, ok := it.e.(*colRef); ok {
+		return d.foldIdent(c.parts[len(c.parts)-1])
+	}
+	switch d.unnamed {
+	case unnamedPostgres:
+		return pgName(it.e)
+	case unnamedSnowflake:
+		return snowflakeText(it.text)
+	case unnamedBigQuery:
+		n := "f" + strconv.Itoa(*unnamed) + "_"
+		*unnamed++
+		return n
+	case unnamedTrino:
+		return "_col" + strconv.Itoa(pos)
+	}
+	return strings.TrimSpace(it.text)
+}
+
+// pgName follows Postgres's FigureColname for the common cases.
+func pgName(e expr) string {
+	switch x := e.(type) {
+	case *colRef:
+		return strings.ToLower(x.parts[len(x.parts)-1].name)
+	case *funcCall:
+		return x.name
+	case *castExpr:
+		if n := pgName(x.e); n != "?column?" {
+			return n
+		}
+	case *caseExpr:
+		return "case"
+	}
+	return "?column?"
+}
+
+// snowflakeText upper-cases an expression outside quotes and removes
+// whitespace around punctuation, as Snowflake names unaliased expressions.
+func snowflakeText(s string) string {
+	s = strings.TrimSpace(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	pendingSpace := false
+	lastPunct := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			pendingSpace = true
+			continue
+		}
+		punct := !(isWordChar(c) || c == '\'' || c == '"')
+		if pendingSpace && !punct && !lastPunct {
+			b.WriteByte(' ')
+		}
+		pendingSpace = false
+		if c == '\'' || c == '"' {
+			j, err := scanQuoted(s, i, c, false)
+			if err != nil {
+				j = len(s)
+			}
+			b.WriteString(s[i:j])
+			i = j - 1
+			lastPunct = false
+			continue
+		}
+		b.WriteString(strings.ToUpper(string(c)))
+		lastPunct = punct
+	}
+	return b.String()
+}
+
+// expandStar expands * or qual.* over the relations in scope.
+func (r *resolver) expandStar(sc *scope, st *starExpr) []outCol {
+	var rels []*relation
+	if len(st.qual) == 0 {
+		rels = sc.rels
+	} else {
+		for s := sc; s != nil && len(rels) == 0; s = s.parent {
+			for _, rel := range s.rels {
+				if rel.matchesQualifier(st.qual) {
+					rels = append(rels, rel)
+					break
+				}
+			}
+		}
+		if len(rels) == 0 {
+			return []outCol{{name: "*", lin: lin{unres: []string{joinIdents(st.qual) + ".*"}}}}
+		}
+	}
+	var out []outCol
+	for _, rel := range rels {
+		switch {
+		case rel.table != "" && rel.hasSch:
+			for _, c := range rel.known {
+				out = append(out, c)
+			}
+			for _, c := range rel.schema {
+				out = append(out, outCol{name: c, lin: lin{src: []Source{{rel.table, c}}}})
+			}
+		case rel.table != "":
+			out = append(out, rel.known...)
+			out = append(out, outCol{name: "*", lin: lin{src: []Source{{rel.table, "*"}}}})
+		default:
+			out = append(out, rel.known...)
+		}
+	}
+	if len(st.except) > 0 {
+		kept := out[:0:0]
+		for _, c := range out {
+			drop := false
+			for _, e := range st.except {
+				if c.name != "*" && strings.EqualFold(c.name, e.name) {
+					drop = true
+				}
+			}
+			if !drop {
+				kept = append(kept, c)
+			}
+		}
+		out = kept
+	}
+	for _, rp := range st.replace {
+		l := r.visit(sc, rp.e, true)
+		for i := range out {
+			if strings.EqualFold(out[i].name, rp.alias.name) {
+				out[i].lin = l
+			}
+		}
+	}
+	for _, rn := range st.rename {
+		for i := range out {
+			if strings.EqualFold(out[i].name, rn[0].name) {
+				out[i].name = r.a.d.foldIdent(rn[1])
+			}
+		}
+	}
+	return out
+}
+
+// addFrom adds the relations of one FROM item to sc.
+func (r *resolver) addFrom(sc *scope, t tableExpr, env *cteEnv) {
+	r.tick()
+	switch x := t.(type) {
+	case *tableRef:
+		sc.rels = append(sc.rels, r.tableRel(x, env))
+		for _, e := range x.extra {
+			r.visit(sc, e, false)
+		}
+	case *derivedTable:
+		// The derived table may refer to earlier FROM items (LATERAL).
+		cols := r.query(x.q, env, sc)
+		rel := &relation{known: renameCols(cols, x.cols, r.a.d)}
+		if x.alias != nil {
+			rel.alias = x.alias.name
+		}
+		sc.rels = append(sc.rels, rel)
+	case *tableFunc:
+		sc.rels = append(sc.rels, r.funcRel(sc, x))
+	case *joinExpr:
+		r.addFrom(sc, x.left, env)
+		r.addFrom(sc, x.right, env)
+		if x.on != nil {
+			r.visit(sc, x.on, false)
+		}
+	case *valuesTable:
+		rel := &relation{known: r.values(x.v, env, sc, x.cols)}
+		if x.alias != nil {
+			rel.alias = x.alias.name
+		}
+		sc.rels = append(sc.rels, rel)
+	case *pivotTable:
+		sc.rels = append(sc.rels, r.pivotRel(sc, x, env))
+	}
+}
+
+// tableRel resolves a named relation to a CTE, a created table or a
+// physical table.
+func (r *resolver) tableRel(t *tableRef, env *cteEnv) *relation {
+	rel := &relation{}
+	if t.alias != nil {
+		rel.alias = t.alias.name
+	}
+	last := t.parts[len(t.parts)-1]
+	if len(t.parts) == 1 {
+		if c, ok := env.lookup(last.name); ok {
+			rel.names = []string{c.name}
+			rel.known = renameCols(c.cols, t.cols, r.a.d)
+			return rel
+		}
+	}
+	if cols, ok := r.a.created[createdKey(t.parts)]; ok {
+		rel.names = []string{joinIdents(t.parts), last.name}
+		rel.known = renameCols(cols, t.cols, r.a.d)
+		return rel
+	}
+	if strings.HasPrefix(last.name, "@") && !last.quoted {
+		// T-SQL table variable: declared in the text, not a warehouse table.
+		rel.names = []string{last.name}
+		rel.opaque = true
+		return rel
+	}
+	name := r.a.addTable(t.parts)
+	rel.table = name
+	rel.names = []string{name, last.name}
+	if r.a.schema != nil {
+		if cols, ok := r.a.schema.Columns(name); ok {
+			rel.schema, rel.hasSch = cols, true
+		}
+	}
+	if len(t.cols) > 0 {
+		// Column aliases over a table: positional only with a schema.
+		for i, c := range t.cols {
+			oc := outCol{name: r.a.d.foldIdent(c)}
+			if rel.hasSch && i < len(rel.schema) {
+				oc.lin = lin{src: []Source{{name, rel.schema[i]}}}
+			} else {
+				oc.lin = lin{unres: []string{c.name}}
+			}
+			rel.known = append(rel.known, oc)
+		}
+		rel.table = ""
+	}
+	return rel
+}
+
+// flattenCols are the output columns of Snowflake FLATTEN.
+var flattenCols = []string{"SEQ", "KEY", "PATH", "INDEX", "VALUE", "THIS"}
+
+// funcRel builds the relation produced by a table function.
+func (r *resolver) funcRel(sc *scope, f *tableFunc) *relation {
+	l := lin{}
+	for _, e := range f.args {
+		l = l.union(r.visit(sc, e, true))
+	}
+	rel := &relation{value: true}
+	if f.alias != nil {
+		rel.alias = f.alias.name
+	}
+	d := r.a.d
+	add := func(name string, l lin) { rel.known = append(rel.known, outCol{name: name, lin: l}) }
+	switch f.name {
+	case "flatten":
+		for _, c := range flattenCols {
+			if c == "SEQ" {
+				add(c, lin{})
+				continue
+			}
+			add(c, l)
+		}
+		rel.value = false
+		// FLATTEN columns may be renamed by an alias column list.
+		if len(f.cols) > 0 {
+			rel.known = renameCols(rel.known, f.cols, d)
+		}
+		rel.names = []string{"flatten"}
+		return rel
+	case "unnest", "explode", "explode_outer", "posexplode", "posexplode_outer", "inline", "inline_outer", "json_each", "json_array_elements", "jsonb_array_elements", "jsonb_each", "openjson":
+	default:
+		// Other table functions (generate_series, GENERATOR, …) read only
+		// their arguments.
+	}
+	switch {
+	case len(f.cols) > 0:
+		for _, c := range f.cols {
+			add(d.foldIdent(c), l)
+		}
+	case f.name == "openjson":
+		add("key", l)
+		add("value", l)
+		add("type", lin{})
+	case f.alias != nil:
+		// BigQuery UNNEST(arr) AS x and Postgres generate_series(…) AS g name
+		// the value column after the alias.
+		add(d.foldIdent(*f.alias), l)
+	default:
+		add(d.foldIdent(ident{name: f.name}), l)
+	}
+	if f.ordinal != nil {
+		add(d.foldIdent(*f.ordinal), lin{})
+	}
+	rel.names = []string{f.name}
+	return rel
+}
+
+// pivotRel builds the relation produced by PIVOT/UNPIVOT.
+func (r *resolver) pivotRel(sc *scope, pv *pivotTable, env *cteEnv) *relation {
+	inner := &scope{parent: sc.parent, env: env}
+	r.addFrom(inner, pv.src, env)
+	rel := &relation{}
+	if pv.alias != nil {
+		rel.alias = pv.alias.name
+	}
+	var src *relation
+	if len(inner.rels) == 1 {
+		src = inner.rels[0]
+	}
+	d := r.a.d
+	// Columns consumed by the pivot are not passed through.
+	consumed := map[string]bool{}
+	mark := func(e expr) {
+		walkCols(e, func(c *colRef) { consumed[strings.ToLower(c.parts[len(c.parts)-1].name)] = true })
+	}
+	var extra []outCol
+	if pv.unpivot {
+		vl := lin{}
+		for _, it := range pv.in {
+			mark(it.e)
+			vl = vl.union(r.visit(inner, it.e, true))
+		}
+		for _, n := range pv.nameCol {
+			extra = append(extra, outCol{name: d.foldIdent(n)})
+		}
+		for _, v := range pv.valCols {
+			extra = append(extra, outCol{name: d.foldIdent(v), lin: vl})
+		}
+	} else {
+		al := lin{}
+		for _, a := range pv.aggs {
+			mark(a.e)
+			al = al.union(r.visit(inner, a.e, true))
+		}
+		for _, f := range pv.forCol {
+			mark(f)
+		}
+		for _, it := range pv.in {
+			name := ""
+			if it.alias != nil {
+				name = d.foldIdent(*it.alias)
+			} else {
+				name = strings.TrimSpace(it.text)
+				if len(name) >= 2 && (name[0] == '\'' || name[0] == '"') {
+					// Snowflake keeps the quotes; others use the value.
+					if d.name != Snowflake {
+						name = name[1 : len(name)-1]
+					}
+				}
+			}
+			if len(pv.aggs) > 1 {
+				for _, a := range pv.aggs {
+					if a.alias != nil {
+						extra = append(extra, outCol{name: name + "_" + d.foldIdent(*a.alias), lin: r.visit(inner, a.e, true)})
+					}
+				}
+				continue
+			}
+			extra = append(extra, outCol{name: name, lin: al})
+		}
+	}
+	switch {
+	case src == nil:
+		rel.opaque = true
+	case src.table != "" && !src.hasSch:
+		rel.table = src.table
+	default:
+		for _, c := range src.known {
+			if !consumed[strings.ToLower(c.name)] {
+				rel.known = append(rel.known, c)
+			}
+		}
+		if src.hasSch {
+			for _, c := range src.schema {
+				if !consumed[strings.ToLower(c)] {
+					rel.known = append(rel.known, outCol{name: c, lin: lin{src: []Source{{src.table, c}}}})
+				}
+			}
+		}
+	}
+	if pv.anyIn && !pv.unpivot {
+		if src != nil && src.table != "" {
+			rel.table = src.table
+		}
+		r.a.warn(confSkipped, "PIVOT with a dynamic IN list: output columns are unknown")
+	}
+	rel.known = append(rel.known, extra...)
+	rel.known = renameCols(rel.known, pv.cols, d)
+	if src != nil && rel.alias == "" {
+		rel.names = src.names
+	}
+	return rel
+}
+
+// walkCols calls fn for every column reference in e (not in subqueries).
+func walkCols(e expr, fn func(*colRef)) {
+	switch x := e.(type) {
+	case *colRef:
+		fn(x)
+	case *funcCall:
+		for _, k := range x.kids {
+			walkCols(k, fn)
+		}
+	case *opExpr:
+		for _, k := range x.kids {
+			walkCols(k, fn)
+		}
+	case *caseExpr:
+		for _, k := range x.kids {
+			walkCols(k, fn)
+		}
+	case *castExpr:
+		walkCols(x.e, fn)
+	case *lambdaExpr:
+		walkCols(x.body, fn)
+	}
+}
+
+// visit returns the lineage of e when collect is set; either way it
+// resolves the subqueries inside e so the tables they read are recorded.
+func (r *resolver) visit(sc *scope, e expr, collect bool) lin {
+	r.tick()
+	switch x := e.(type) {
+	case *colRef:
+		if collect {
+			return r.column(sc, x)
+		}
+	case *funcCall:
+		l := lin{}
+		for _, k := range x.kids {
+			l = l.union(r.visit(sc, k, collect))
+		}
+		return l
+	case *opExpr:
+		l := lin{}
+		for _, k := range x.kids {
+			l = l.union(r.visit(sc, k, collect))
+		}
+		return l
+	case *caseExpr:
+		l := lin{}
+		for _, k := range x.kids {
+			l = l.union(r.visit(sc, k, collect))
+		}
+		return l
+	case *castExpr:
+		return r.visit(sc, x.e, collect)
+	case *lambdaExpr:
+		n := len(r.lambdas)
+		r.lambdas = append(r.lambdas, x.params...)
+		l := r.visit(sc, x.body, collect)
+		r.lambdas = r.lambdas[:n]
+		return l
+	case *subqueryExpr:
+		cols := r.query(x.q, sc.env, sc)
+		if !collect || x.exists {
+			return lin{}
+		}
+		l := lin{}
+		for _, c := range cols {
+			l = l.union(c.lin)
+		}
+		return l
+	}
+	return lin{}
+}
+
+// visitQ visits e for tables only.
+func (r *resolver) visitQ(sc *scope, e expr, env *cteEnv) {
+	sc.env = env
+	r.visit(sc, e, false)
+}
+
+// column resolves a column reference per docs/lineage.md.
+func (r *resolver) column(sc *scope, c *colRef) lin {
+	parts := c.parts
+	if len(parts) == 1 || !parts[0].quoted && len(r.lambdas) > 0 {
+		for _, p := range r.lambdas {
+			if strings.EqualFold(p, parts[0].name) {
+				return lin{}
+			}
+		}
+	}
+	if len(parts) > 1 {
+		// Longest qualifier first: db.schema.table.col, then struct fields.
+		for k := len(parts) - 1; k >= 1; k-- {
+			q := parts[:k]
+			for s := sc; s != nil; s = s.parent {
+				for _, rel := range s.rels {
+					if !rel.matchesQualifier(q) {
+						continue
+					}
+					if l, ok := rel.column(parts[k].name); ok {
+						return l
+					}
+					if rel.value && len(rel.known) > 0 {
+						return rel.known[0].lin
+					}
+					if rel.opaque {
+						return lin{}
+					}
+					return lin{unres: []string{joinIdents(parts)}}
+				}
+			}
+		}
+		// No relation matches: the first part is a (struct) column.
+	}
+	return r.bare(sc, parts[0].name, joinIdents(parts))
+}
+
+// bare resolves an unqualified column name.
+func (r *resolver) bare(sc *scope, name, written string) lin {
+	// Lateral alias reference to an earlier select item, unless a relation
+	// with known columns has a real column of that name.
+	for _, a := range sc.aliases {
+		if strings.EqualFold(a.name, name) {
+			real := false
+			for _, rel := range sc.rels {
+				for _, k := range rel.known {
+					if strings.EqualFold(k.name, name) {
+						real = true
+					}
+				}
+			}
+			if !real {
+				return a.lin
+			}
+		}
+	}
+	for s := sc; s != nil; s = s.parent {
+		var found []lin
+		physical := 0
+		for _, rel := range s.rels {
+			if rel.table != "" {
+				physical++
+			}
+			if l, ok := rel.column(name); ok {
+				found = append(found, l)
+			}
+		}
+		switch {
+		case len(found) == 1:
+			return found[0]
+		case len(found) > 1:
+			out := lin{amb: true}
+			for _, f := range found {
+				out.cand = append(out.cand, f.src...)
+				out.cand = append(out.cand, f.cand...)
+			}
+			return out
+		}
+		if physical == 1 && s == sc {
+			for _, rel := range s.rels {
+				if rel.table != "" {
+					return lin{src: []Source{{rel.table, name}}}
+				}
+			}
+		}
+	}
+	// Correlated names and functions without parentheses land here.
+	return lin{unres: []string{written}}
+}
+
+// describeUnresolved formats the unresolved names of a column.
+func describeUnresolved(l lin) string {
+	return strings.Join(sortedUnique(l.unres), ", ")
+}
+
+func sortedUnique(in []string) []string {
+	out := append([]string(nil), in...)
+	sort.Strings(out)
+	j := 0
+	for i, s := range out {
+		if i == 0 || s != out[j-1] {
+			out[j] = s
+			j++
+		}
+	}
+	return out[:j]
+}

@@ -1,0 +1,447 @@
+package sqllineage
+
+import (
+	"fmt"
+	"strings"
+)
+
+// tokKind classifies a token.
+type tokKind uint8
+
+const (
+	tkEOF    tokKind = iota
+	tkWord           // unquoted identifier or keyword
+	tkQIdent         // quoted identifier ("x", `x`, [x]); val holds the unquoted text
+	tkString         // string literal of any form
+	tkNumber         // numeric literal
+	tkParam          // placeholder or variable: ?, %s, :name, $1, @var, @@var
+	tkOp             // operator or punctuation; val holds its text
+)
+
+// token is one lexical unit. pos/end are byte offsets into the source so the
+// parser can recover the text of an expression for column naming.
+type token struct {
+	kind tokKind
+	pos  int
+	end  int
+	val  string
+}
+
+// is reports whether t is the unquoted word kw (case-insensitive).
+func (t *token) is(kw string) bool {
+	return t.kind == tkWord && len(t.val) == len(kw) && strings.EqualFold(t.val, kw)
+}
+
+// isOp reports whether t is the operator op.
+func (t *token) isOp(op string) bool { return t.kind == tkOp && t.val == op }
+
+// lexError is a tokenizer failure such as an unterminated string.
+type lexError struct {
+	pos int
+	msg string
+}
+
+func (e *lexError) Error() string { return fmt.Sprintf("tokenize at offset %d: %s", e.pos, e.msg) }
+
+// multi-character operators, longest first within each leading byte so a
+// simple prefix scan finds the longest match.
+var multiOps = [...]string{
+	"->>", "#>>", "<=>", "!~*", "||/", "<<=", ">>=",
+	"->", "#>", "#-", "||", "::", "<=", ">=", "<>", "!=", "==", "=>", "<<", ">>",
+	"@>", "<@", "&&", "~*", "!~", "**", "|/", "?|", "?&", "^=", "+=", "-=", "*=", "/=", "%=",
+}
+
+func isWordStart(c byte) bool {
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80
+}
+
+func isWordChar(c byte) bool {
+	return isWordStart(c) || (c >= '0' && c <= '9') || c == '$'
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// tokenize splits src into tokens for dialect d. Comments and whitespace are
+// dropped; a T-SQL GO line becomes a ";" token. The final token is tkEOF.
+func tokenize(src string, d *dialect) ([]token, error) {
+	toks := make([]token, 0, len(src)/4+8)
+	i, n := 0, len(src)
+	lineStart := true // only whitespace seen since the last newline (for GO)
+	for i < n {
+		c := src[i]
+		switch {
+		case c == '\n':
+			lineStart = true
+			i++
+			continue
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+			i++
+			continue
+		case c == '-' && i+1 < n && src[i+1] == '-':
+			for i < n && src[i] != '\n' {
+				i++
+			}
+			continue
+		case c == '#' && d.hashComment:
+			for i < n && src[i] != '\n' {
+				i++
+			}
+			continue
+		case c == '/' && i+1 < n && src[i+1] == '*':
+			j, err := skipBlockComment(src, i, d.nestedComments)
+			if err != nil {
+				return toks, err
+			}
+			i = j
+			continue
+		}
+		wasLineStart := lineStart
+		lineStart = false
+		start := i
+		switch {
+		case c == '\'':
+			j, err := scanQuoted(src, i, '\'', d.backslash)
+			if err != nil {
+				return toks, err
+			}
+			toks = append(toks, token{kind: tkString, pos: start, end: j})
+			i = j
+		case c == '"':
+			if d.bqStrings && strings.HasPrefix(src[i:], `"""`) {
+				j, err := scanTriple(src, i, `"""`)
+				if err != nil {
+					return toks, err
+				}
+				toks = append(toks, token{kind: tkString, pos: start, end: j})
+				i = j
+				continue
+			}
+			j, err := scanQuoted(src, i, '"', d.dqString && d.backslash)
+			if err != nil {
+				return toks, err
+			}
+			if d.dqString {
+				toks = append(toks, token{kind: tkString, pos: start, end: j})
+			} else {
+				toks = append(toks, token{kind: tkQIdent, pos: start, end: j, val: unquote(src[i+1:j-1], '"')})
+			}
+			i = j
+		case c == '`' && d.backtick:
+			j, err := scanQuoted(src, i, '`', false)
+			if err != nil {
+				return toks, err
+			}
+			toks = append(toks, token{kind: tkQIdent, pos: start, end: j, val: unquote(src[i+1:j-1], '`')})
+			i = j
+		case c == '[' && d.brackets && bracketIdentAhead(src, i):
+			j := strings.IndexByte(src[i+1:], ']')
+			// ]] escapes a ] inside a bracketed name.
+			k := i + 1
+			var b strings.Builder
+			for {
+				j = strings.IndexByte(src[k:], ']')
+				if j < 0 {
+					return toks, &lexError{start, "unterminated [identifier]"}
+				}
+				b.WriteString(src[k : k+j])
+				k += j + 1
+				if k < n && src[k] == ']' {
+					b.WriteByte(']')
+					k++
+					continue
+				}
+				break
+			}
+			toks = append(toks, token{kind: tkQIdent, pos: start, end: k, val: b.String()})
+			i = k
+		case c == '$' && d.dollar && dollarTagAt(src, i) > 0:
+			tl := dollarTagAt(src, i)
+			tag := src[i : i+tl]
+			j := strings.Index(src[i+tl:], tag)
+			if j < 0 {
+				return toks, &lexError{start, "unterminated dollar-quoted string"}
+			}
+			i += tl + j + tl
+			toks = append(toks, token{kind: tkString, pos: start, end: i})
+		case c == '$' && i+1 < n && isDigit(src[i+1]):
+			j := i + 1
+			for j < n && isDigit(src[j]) {
+				j++
+			}
+			toks = append(toks, token{kind: tkParam, pos: start, end: j, val: src[i:j]})
+			i = j
+		case isDigit(c) || (c == '.' && i+1 < n && isDigit(src[i+1]) && !prevIsValue(toks, src, i)):
+			j := scanNumber(src, i)
+			toks = append(toks, token{kind: tkNumber, pos: start, end: j, val: src[i:j]})
+			i = j
+		case isWordStart(c) || (c == '#' && d.hashIdent):
+			// String prefixes: E'..' N'..' X'..' B'..' R'..' and combinations.
+			if j, ok := prefixedString(src, i, d); ok {
+				toks = append(toks, token{kind: tkString, pos: start, end: j})
+				i = j
+				continue
+			}
+			j := i + 1
+			for j < n && (isWordChar(src[j]) || (src[j] == '#' && d.hashIdent)) {
+				j++
+			}
+			w := src[i:j]
+			if d.goSeparator && wasLineStart && strings.EqualFold(w, "GO") && restOfLineBlank(src, j) {
+				toks = append(toks, token{kind: tkOp, pos: start, end: j, val: ";"})
+				i = j
+				continue
+			}
+			toks = append(toks, token{kind: tkWord, pos: start, end: j, val: w})
+			i = j
+		case c == '@':
+			j := i + 1
+			for j < n && src[j] == '@' {
+				j++
+			}
+			for j < n && (isWordChar(src[j]) || src[j] == '.') {
+				j++
+			}
+			toks = append(toks, token{kind: tkParam, pos: start, end: j, val: src[i:j]})
+			i = j
+		case c == '%' && i+1 < n && (src[i+1] == 's' && (i+2 >= n || !isWordChar(src[i+2])) || src[i+1] == '(' && pyFormatAt(src, i)):
+			j := i + 2
+			if src[i+1] == '(' {
+				j = i + strings.IndexByte(src[i:], ')') + 2
+			}
+			toks = append(toks, token{kind: tkParam, pos: start, end: j, val: src[i:j]})
+			i = j
+		default:
+			op := ""
+			for _, m := range multiOps {
+				if strings.HasPrefix(src[i:], m) {
+					op = m
+					break
+				}
+			}
+			if op == "" {
+				op = src[i : i+1]
+			}
+			toks = append(toks, token{kind: tkOp, pos: start, end: i + len(op), val: op})
+			i += len(op)
+		}
+	}
+	toks = append(toks, token{kind: tkEOF, pos: n, end: n})
+	return toks, nil
+}
+
+// prevIsValue reports whether the token before offset i ends right at i and is
+// a value, so ".5" after "t" is member access rather than a number.
+func prevIsValue(toks []token, src string, i int) bool {
+	if len(toks) == 0 {
+		return false
+	}
+	t := toks[len(toks)-1]
+	if t.end != i {
+		return false
+	}
+	return t.kind == tkWord || t.kind == tkQIdent || t.isOp(")") || t.isOp("]")
+}
+
+func restOfLineBlank(src string, j int) bool {
+	for j < len(src) && src[j] != '\n' {
+		c := src[j]
+		if c != ' ' && c != '\t' && c != '\r' && !isDigit(c) {
+			return strings.HasPrefix(src[j:], "--")
+		}
+		j++
+	}
+	return true
+}
+
+func pyFormatAt(src string, i int) bool {
+	j := strings.IndexByte(src[i:], ')')
+	if j < 0 || i+j+1 >= len(src) || src[i+j+1] != 's' {
+		return false
+	}
+	for _, c := range []byte(src[i+2 : i+j]) {
+		if !isWordChar(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// bracketIdentAhead distinguishes T-SQL [name] from an array subscript: a
+// bracketed identifier never directly follows a value without space.
+func bracketIdentAhead(src string, i int) bool {
+	if i > 0 {
+		p := src[i-1]
+		if isWordChar(p) || p == ')' || p == ']' {
+			return false
+		}
+	}
+	return true
+}
+
+// dollarTagAt returns the length of a $tag$ opener at i, or 0.
+func dollarTagAt(src string, i int) int {
+	j := i + 1
+	for j < len(src) && (isWordStart(src[j]) || (j > i+1 && isDigit(src[j]))) {
+		j++
+	}
+	if j < len(src) && src[j] == '$' {
+		return j - i + 1
+	}
+	return 0
+}
+
+func skipBlockComment(src string, i int, nested bool) (int, error) {
+	depth := 0
+	n := len(src)
+	start := i
+	for i < n {
+		if i+1 < n && src[i] == '/' && src[i+1] == '*' {
+			if depth == 0 || nested {
+				depth++
+			}
+			i += 2
+			continue
+		}
+		if i+1 < n && src[i] == '*' && src[i+1] == '/' {
+			depth--
+			i += 2
+			if depth == 0 {
+				return i, nil
+			}
+			continue
+		}
+		i++
+	}
+	return n, &lexError{start, "unterminated block comment"}
+}
+
+// scanQuoted scans a q-quoted run starting at i (src[i]==q) where a doubled q
+// escapes q, and, if backslash, \ escapes the next byte. It returns the offset
+// just past the closing quote.
+func scanQuoted(src string, i int, q byte, backslash bool) (int, error) {
+	n := len(src)
+	j := i + 1
+	for j < n {
+		c := src[j]
+		if backslash && c == '\\' {
+			j += 2
+			continue
+		}
+		if c == q {
+			if j+1 < n && src[j+1] == q {
+				j += 2
+				continue
+			}
+			return j + 1, nil
+		}
+		j++
+	}
+	return n, &lexError{i, "unterminated quoted text"}
+}
+
+func scanTriple(src string, i int, q string) (int, error) {
+	j := strings.Index(src[i+3:], q)
+	if j < 0 {
+		return len(src), &lexError{i, "unterminated triple-quoted string"}
+	}
+	return i + 3 + j + 3, nil
+}
+
+// prefixedString recognises literals such as E'..', N'..', X'..', B'..',
+// r'..', rb'..', b"..", U&'..' and returns the offset past them.
+func prefixedString(src string, i int, d *dialect) (int, bool) {
+	n := len(src)
+	j := i
+	for j < n && j-i < 2 && strings.IndexByte("eEnNxXbBrRuU", src[j]) >= 0 {
+		j++
+	}
+	if j == i {
+		return 0, false
+	}
+	pre := strings.ToLower(src[i:j])
+	if pre == "u" && j+1 < n && src[j] == '&' {
+		j++
+		pre = "u&"
+	}
+	if j >= n || (src[j] != '\'' && !(src[j] == '"' && d.dqString)) {
+		return 0, false
+	}
+	switch pre {
+	case "e", "n", "x", "b", "u&", "r", "rb", "br":
+	default:
+		return 0, false
+	}
+	raw := strings.Contains(pre, "r")
+	if (pre == "r" || pre == "rb" || pre == "br" || pre == "b") && !d.bqStrings {
+		if pre != "b" {
+			return 0, false
+		}
+	}
+	q := src[j]
+	if d.bqStrings && j+2 < n && src[j+1] == q && src[j+2] == q {
+		k, err := scanTriple(src, j, src[j:j+3])
+		return k, err == nil
+	}
+	back := d.backslash || pre == "e"
+	if raw {
+		back = false
+		// A raw string still cannot contain its own quote unescaped; \' is
+		// kept literally but does not end the string.
+		k := j + 1
+		for k < n && src[k] != q {
+			if src[k] == '\\' {
+				k++
+			}
+			k++
+		}
+		if k >= n {
+			return 0, false
+		}
+		return k + 1, true
+	}
+	k, err := scanQuoted(src, j, q, back)
+	return k, err == nil
+}
+
+func scanNumber(src string, i int) int {
+	n := len(src)
+	j := i
+	if j+1 < n && src[j] == '0' && (src[j+1] == 'x' || src[j+1] == 'X') {
+		j += 2
+		for j < n && (isDigit(src[j]) || strings.IndexByte("abcdefABCDEF", src[j]) >= 0) {
+			j++
+		}
+		return j
+	}
+	for j < n && (isDigit(src[j]) || src[j] == '_') {
+		j++
+	}
+	if j < n && src[j] == '.' && !(j+1 < n && src[j+1] == '.') {
+		j++
+		for j < n && isDigit(src[j]) {
+			j++
+		}
+	}
+	if j < n && (src[j] == 'e' || src[j] == 'E') {
+		k := j + 1
+		if k < n && (src[k] == '+' || src[k] == '-') {
+			k++
+		}
+		if k < n && isDigit(src[k]) {
+			j = k
+			for j < n && isDigit(src[j]) {
+				j++
+			}
+		}
+	}
+	return j
+}
+
+// unquote removes doubled quote characters from a quoted identifier body.
+func unquote(s string, q byte) string {
+	if strings.IndexByte(s, q) < 0 {
+		return s
+	}
+	d := string([]byte{q, q})
+	return strings.ReplaceAll(s, d, string(q))
+}
