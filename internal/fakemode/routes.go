@@ -119,7 +119,7 @@ func (v *view) spaces(rest []string) response {
 			}
 			out = append(out, v.space(sp))
 		}
-		return v.list("spaces", v.api()+"/collections", out, true)
+		return v.anyList("spaces", v.api()+"/collections", out, true)
 	case 1, 2:
 		sp := ix.spaces[rest[0]]
 		if !v.spaceVisible(sp) {
@@ -142,14 +142,14 @@ func (v *view) spaces(rest []string) response {
 			return errorResponse(http.StatusBadRequest, "bad_request", "invalid filter")
 		}
 		// Datasets are listed under "reports" too.
-		return v.list("reports", v.api()+"/collections/"+sp.Token+"/"+rest[1], items, true)
+		return v.reportList(v.api()+"/collections/"+sp.Token+"/"+rest[1], items, true)
 	}
 	return notFound("resource")
 }
 
 // filterReports applies visibility, filter and order to a report list.
 // filter is "all" or {created_at|updated_at}.{gt|lt}.{ISO8601}.
-func (v *view) filterReports(src []*Report) ([]any, bool) {
+func (v *view) filterReports(src []*Report) ([]*Report, bool) {
 	q := v.r.URL.Query()
 	var field, op string
 	var at time.Time
@@ -189,11 +189,17 @@ func (v *view) filterReports(src []*Report) ([]any, bool) {
 			return c
 		})
 	}
-	out := make([]any, len(kept))
-	for i, r := range kept {
-		out[i] = v.report(r)
-	}
-	return out, true
+	return kept, true
+}
+
+// reportList renders a paged list of reports; only the page is rendered.
+func (v *view) reportList(self string, reports []*Report, pagedByDefault bool) response {
+	return v.list("reports", self, len(reports), func(i int) any { return v.report(reports[i]) }, pagedByDefault)
+}
+
+// anyList adapts a rendered slice to list.
+func (v *view) anyList(key, self string, items []any, pagedByDefault bool) response {
+	return v.list(key, self, len(items), func(i int) any { return items[i] }, pagedByDefault)
 }
 
 func reportTime(r *Report, field string) *time.Time {
@@ -295,13 +301,13 @@ func (v *view) datasets(rest []string) response {
 	if rest[1] != "reports" {
 		return notFound("resource")
 	}
-	var out []any
+	var out []*Report
 	for _, r := range v.s.idx.importers[d.Token] {
 		if v.reportVisible(r) {
-			out = append(out, v.report(r))
+			out = append(out, r)
 		}
 	}
-	return v.list("reports", v.api()+"/datasets/"+d.Token+"/reports", out, false)
+	return v.reportList(v.api()+"/datasets/"+d.Token+"/reports", out, false)
 }
 
 // dataSources serves /data_sources, /data_sources/{t} and its
@@ -312,7 +318,7 @@ func (v *view) dataSources(rest []string) response {
 		for _, d := range v.ws.DataSources {
 			out = append(out, v.dataSource(d))
 		}
-		return v.list("data_sources", v.api()+"/data_sources", out, false)
+		return v.anyList("data_sources", v.api()+"/data_sources", out, false)
 	}
 	d := v.s.idx.dataSources[rest[0]]
 	if d == nil {
@@ -339,7 +345,7 @@ func (v *view) dataSources(rest []string) response {
 		if !ok {
 			return errorResponse(http.StatusBadRequest, "bad_request", "invalid filter")
 		}
-		return v.list("reports", v.api()+"/data_sources/"+d.Token+"/"+rest[1], items, true)
+		return v.reportList(v.api()+"/data_sources/"+d.Token+"/"+rest[1], items, true)
 	}
 	return notFound("resource")
 }
@@ -365,7 +371,7 @@ func (v *view) definitionsRoute(rest []string) response {
 				out = append(out, v.definition(d))
 			}
 		}
-		return v.list("definitions", v.api()+"/definitions", out, false)
+		return v.anyList("definitions", v.api()+"/definitions", out, false)
 	case 1:
 		d := v.s.idx.definitions[rest[0]]
 		if d == nil {
@@ -384,7 +390,7 @@ func (v *view) memberships() response {
 			out = append(out, v.membership(u))
 		}
 	}
-	return v.list("memberships", v.api()+"/memberships", out, false)
+	return v.anyList("memberships", v.api()+"/memberships", out, false)
 }
 
 // fullList renders an unpaginated HAL list.
@@ -401,12 +407,12 @@ func (v *view) fullList(key, self string, items []any) response {
 // list renders a HAL list, paged according to the paging mode for this
 // path. pagedByDefault lists (collections, reports) answer the first 30
 // items when no page parameter is sent; the others answer everything.
-func (v *view) list(key, self string, items []any, pagedByDefault bool) response {
+func (v *view) list(key, self string, total int, item func(i int) any, pagedByDefault bool) response {
 	mode := v.s.pagingMode(v.r.URL.Path)
 	q := v.r.URL.Query()
 	hasParams := q.Has("page") || q.Has("per_page")
 	if !hasParams && !pagedByDefault && mode != PagingIgnorePerPage {
-		return v.fullList(key, self, items)
+		return v.fullList(key, self, render(item, 0, total))
 	}
 	perPage := 30
 	if n, err := strconv.Atoi(q.Get("per_page")); err == nil && n > 0 {
@@ -422,7 +428,6 @@ func (v *view) list(key, self string, items []any, pagedByDefault bool) response
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 0 {
 		page = n
 	}
-	total := len(items)
 	totalPages := (total + perPage - 1) / perPage
 	lo := (page - 1) * perPage
 	absent := false
@@ -438,10 +443,7 @@ func (v *view) list(key, self string, items []any, pagedByDefault bool) response
 	}
 	lo = min(lo, total)
 	hi := min(lo+perPage, total)
-	pageItems := items[lo:hi]
-	if pageItems == nil {
-		pageItems = []any{}
-	}
+	pageItems := render(item, lo, hi)
 	out := listJSON{Links: links{"self": {Href: self + encodeQuery(q)}}, Embedded: map[string]any{}}
 	if !absent {
 		out.Embedded[key] = pageItems
@@ -457,6 +459,15 @@ func (v *view) list(key, self string, items []any, pagedByDefault bool) response
 		}
 	}
 	return jsonResponse(http.StatusOK, out)
+}
+
+// render calls item for lo..hi-1; the result is never nil.
+func render(item func(i int) any, lo, hi int) []any {
+	out := make([]any, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		out = append(out, item(i))
+	}
+	return out
 }
 
 // pagingMode returns the paging mode for a path.
