@@ -668,7 +668,8 @@ func (p *parser) parseArgs(fname string) []expr {
 			} else {
 				kids = append(kids, &subqueryExpr{q: p.parseQuery()})
 			}
-		case dateFn && isDatePart(p.peek()) && (p.peekAt(1).isOp(",") || p.peekAt(1).isOp(")") || p.peekAt(1).isOp("(")):
+		case dateFn && isDatePart(p.peek()) && (p.peekAt(1).isOp(",") || p.peekAt(1).isOp(")") ||
+			p.peekAt(1).isOp("(") && (p.isKw("WEEK") || p.isKw("ISOWEEK")) && isDatePart(p.peekAt(2))):
 			p.next()
 			if p.isOp("(") { // WEEK(MONDAY)
 				p.skipBalanced()

@@ -443,18 +443,23 @@ func (r *resolver) expandStar(sc *scope, st *starExpr) []outCol {
 		}
 	}
 	var out []outCol
+	// Physical tables without a schema share one "*" column whose sources
+	// name every such table the star covers.
+	starAt := -1
 	for _, rel := range rels {
 		switch {
 		case rel.table != "" && rel.hasSch:
-			for _, c := range rel.known {
-				out = append(out, c)
-			}
+			out = append(out, rel.known...)
 			for _, c := range rel.schema {
 				out = append(out, outCol{name: c, lin: lin{src: []Source{{rel.table, c}}}})
 			}
 		case rel.table != "":
 			out = append(out, rel.known...)
-			out = append(out, outCol{name: "*", lin: lin{src: []Source{{rel.table, "*"}}}})
+			if starAt < 0 {
+				starAt = len(out)
+				out = append(out, outCol{name: "*"})
+			}
+			out[starAt].lin.src = append(out[starAt].lin.src, Source{rel.table, "*"})
 		default:
 			out = append(out, rel.known...)
 		}
