@@ -63,6 +63,14 @@ type relation struct {
 	// opaque relations have unknown columns and no physical table (table
 	// variables, unsupported table functions).
 	opaque bool
+	// fn marks relations produced by a table function (UNNEST, explode,
+	// FLATTEN): their known columns are certain, so a bare name they define
+	// is theirs even beside a schema-less physical table.
+	fn bool
+	// open relations answer every bare name with lin (BigQuery UNNEST of a
+	// struct array without alias exposes the struct's fields).
+	open    bool
+	openLin lin
 }
 
 func (r *relation) matchesQualifier(q []ident) bool {
@@ -93,6 +101,9 @@ func joinIdents(q []ident) string {
 // column looks up name in the relation. certain is false when the relation
 // can only say "maybe" (a physical table without schema).
 func (r *relation) column(name string) (l lin, ok bool) {
+	if r.open {
+		return r.openLin, true
+	}
 	for _, c := range r.known {
 		if c.name != "*" && strings.EqualFold(c.name, name) {
 			return c.lin, true
@@ -312,7 +323,7 @@ func (r *resolver) selectQ(sel *selectQuery, env *cteEnv, outer *scope) []outCol
 		for _, e := range lv.fn.args {
 			l = l.union(r.visit(sc, e, true))
 		}
-		rel := &relation{value: true}
+		rel := &relation{value: true, fn: true}
 		if lv.alias != nil {
 			rel.alias = lv.alias.name
 		}
@@ -592,11 +603,14 @@ func (r *resolver) funcRel(sc *scope, f *tableFunc) *relation {
 	for _, e := range f.args {
 		l = l.union(r.visit(sc, e, true))
 	}
-	rel := &relation{value: true}
+	rel := &relation{value: true, fn: true}
 	if f.alias != nil {
 		rel.alias = f.alias.name
 	}
 	d := r.a.d
+	if d.name == BigQuery && f.name == "unnest" && f.alias == nil && len(f.cols) == 0 {
+		rel.open, rel.openLin = true, l
+	}
 	add := func(name string, l lin) { rel.known = append(rel.known, outCol{name: name, lin: l}) }
 	switch f.name {
 	case "flatten":
@@ -875,7 +889,7 @@ func (r *resolver) bare(sc *scope, name, written string) lin {
 		}
 	}
 	for s := sc; s != nil; s = s.parent {
-		var found []lin
+		var found, fnFound []lin
 		physical := 0
 		for _, rel := range s.rels {
 			if rel.table != "" {
@@ -883,11 +897,16 @@ func (r *resolver) bare(sc *scope, name, written string) lin {
 			}
 			if l, ok := rel.column(name); ok {
 				found = append(found, l)
+				if rel.fn {
+					fnFound = append(fnFound, l)
+				}
 			}
 		}
 		switch {
 		case len(found) == 1:
 			return found[0]
+		case len(fnFound) == 1:
+			return fnFound[0]
 		case len(found) > 1:
 			out := lin{amb: true}
 			for _, f := range found {
