@@ -180,7 +180,7 @@ func TestRunBatch(t *testing.T) {
 		decoded = append(decoded, m)
 	}
 	assert.Equal(t, "7", decoded[3]["id"], "a bad line keeps the id it had")
-	golden(t, "batch.golden.json", decoded)
+	golden(t, "batch.golden.jsonl", out.String())
 }
 
 func TestRunBatchCancelled(t *testing.T) {
