@@ -22,8 +22,8 @@ type GenOptions struct {
 	// Spaces is the number of shared (custom) collections (default 6).
 	Spaces int
 	// PersonalSpaces is the number of personal collections, one per user
-	// (default 2, capped at Users). The last one is HiddenFromAPI when
-	// HiddenPersonal is not negative.
+	// (default 2, capped at Users). When there are two or more, the last one
+	// is HiddenFromAPI unless HiddenPersonal is negative.
 	PersonalSpaces int
 	// HiddenPersonal < 0 disables the personal collection hidden from the
 	// API; 0 (default) keeps one.
@@ -399,13 +399,17 @@ func (g *generator) genReports() {
 			r.Creator = s.OwnerUsername
 		}
 	}
-	g.ws.Reports = append(datasets, reports...)
+	g.ws.Reports = make([]*Report, 0, len(datasets)+len(reports))
+	g.ws.Reports = append(g.ws.Reports, datasets...)
+	g.ws.Reports = append(g.ws.Reports, reports...)
 	g.plantQuirks()
 }
 
 // newReport creates one report or dataset with its queries and charts.
 func (g *generator) newReport(s *Space, typ string, datasets []*Report) *Report {
-	if g.times == nil || len(g.times) < 6 {
+	if len(g.times) < 6 {
+		// Report timestamps come from a shared slab: one allocation per
+		// 256 reports instead of six.
 		g.times = make([]time.Time, 6*256)
 	}
 	ts := g.times[:6:6]

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -361,10 +362,22 @@ func TestGenerateLarge(t *testing.T) {
 }
 
 func BenchmarkGenerate50k(b *testing.B) {
+	opts := GenOptions{Seed: 11, Spaces: 200, Reports: 50_000, Users: 300}
 	b.ReportAllocs()
 	for b.Loop() {
-		Generate(GenOptions{Seed: 11, Spaces: 200, Reports: 50_000, Users: 300})
+		Generate(opts)
 	}
+	b.StopTimer()
+	// Retained heap of one workspace: what the crawl's memory benchmark
+	// carries while the fake runs in-process.
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	ws := Generate(opts)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MiB-retained")
+	runtime.KeepAlive(ws)
 }
 
 func BenchmarkServeReportsPage(b *testing.B) {

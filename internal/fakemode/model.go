@@ -7,6 +7,9 @@ import (
 
 // Workspace is a whole Mode workspace as the fake serves it. Treat a
 // Workspace as read-only once a Server uses it: the server indexes it once.
+// Generated workspaces share strings between objects (report and query names
+// point at shared values, SQL and chart configs are shared), so never write
+// through those pointers.
 type Workspace struct {
 	// Slug is the workspace username used in API paths (/api/{Slug}/...).
 	Slug string

@@ -114,7 +114,9 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.clock =
 
 // Fault is an injected failure. A request matches when every set matcher
 // matches: Match (if non-nil) and PathContains (if non-empty, a substring of
-// the path plus query string).
+// the path plus query string). Faults act before authentication and rate
+// limiting, like a proxy or network failure in front of Mode: a faulted
+// request uses no rate-limit slot, though it counts in Stats.MaxInWindow.
 type Fault struct {
 	// Match selects requests; nil matches all.
 	Match func(*http.Request) bool

@@ -4,8 +4,11 @@ package fakemode
 // except a report's web link, which is absolute. Collections link with the
 // word "collections" even though the documented path says "spaces".
 
+// creator links to a user; the target answers 404 for users who left, as
+// Mode does.
 func (v *view) creator(username string) link { return link{Href: "/api/" + username} }
 
+// account renders the workspace object of GET /api/{workspace}.
 func (v *view) account() accountJSON {
 	ws := v.ws
 	return accountJSON{
@@ -24,6 +27,7 @@ func (v *view) account() accountJSON {
 	}
 }
 
+// user renders GET /api/{username}.
 func (v *view) user(u *User) userJSON {
 	return userJSON{
 		ID: u.ID, Token: u.Token, Username: u.Username, Name: u.Name, Email: u.Email,
@@ -36,6 +40,8 @@ func (v *view) user(u *User) userJSON {
 	}
 }
 
+// membership renders one entry of /memberships; it carries no email, so
+// clients must fetch the user for it.
 func (v *view) membership(u *User) membershipJSON {
 	return membershipJSON{
 		Token: reverse(u.Token), MemberUsername: u.Username, MemberToken: u.Token,
@@ -56,6 +62,7 @@ func reverse(s string) string {
 	return string(b)
 }
 
+// space renders a collection.
 func (v *view) space(sp *Space) spaceJSON {
 	self := v.api() + "/collections/" + sp.Token
 	l := links{
@@ -81,16 +88,23 @@ func (v *view) space(sp *Space) spaceJSON {
 	}
 }
 
+// report renders a report or dataset. query_count, chart_count and
+// query_preview are derived from the queries still present, so deleting a
+// query mid-crawl shows in the counts as it would on Mode.
 func (v *view) report(r *Report) reportJSON {
 	self := v.api() + "/reports/" + r.Token
 	web := v.s.cfg.webBase + "/" + v.ws.Slug + "/reports/" + r.Token
 	if r.IsDataset() {
 		web = v.s.cfg.webBase + "/" + v.ws.Slug + "/datasets/" + r.Token
 	}
+	kind := "/reports/"
+	if r.IsDataset() {
+		kind = "/datasets/"
+	}
 	l := links{
 		"self":         {Href: self},
 		"web":          {Href: web},
-		"web_edit":     {Href: "/editor/" + v.ws.Slug + "/reports/" + r.Token},
+		"web_edit":     {Href: "/editor/" + v.ws.Slug + kind + r.Token},
 		"account":      {Href: "/api/" + v.ws.Slug},
 		"space":        {Href: v.api() + "/collections/" + r.SpaceToken},
 		"queries":      {Href: self + "/queries"},
@@ -193,6 +207,8 @@ func (v *view) query(r *Report, q *Query) queryJSON {
 	}
 }
 
+// chart renders a chart. Mode sends {} for the config a chart does not use
+// (view on vegas charts, view_vegas on legacy ones), never null.
 func (v *view) chart(r *Report, q *Query, c *Chart) chartJSON {
 	self := v.api() + "/reports/" + r.Token + "/queries/" + q.Token + "/charts/" + c.Token
 	view, vegas := c.View, c.ViewVegas
@@ -217,6 +233,8 @@ func (v *view) chart(r *Report, q *Query, c *Chart) chartJSON {
 	}
 }
 
+// dataSource renders a connection. Credentials are never part of it: Mode
+// does not serve passwords and neither does the fake.
 func (v *view) dataSource(d *DataSource) dataSourceJSON {
 	self := v.api() + "/data_sources/" + d.Token
 	l := links{
@@ -236,6 +254,8 @@ func (v *view) dataSource(d *DataSource) dataSourceJSON {
 	}
 }
 
+// definition renders a definition; Source is served verbatim, including
+// the literal "\n" text some definitions carry.
 func (v *view) definition(d *Definition) definitionJSON {
 	self := v.api() + "/definitions/" + d.Token
 	l := links{

@@ -42,13 +42,13 @@ func (s *Server) route(r *http.Request) response {
 	v := &view{s: s, ws: s.ws, deleted: s.deletedSnapshot(), r: r}
 	ws := s.ws.Slug
 	if len(segs) == 1 {
-		switch seg := segs[0]; {
-		case seg == "verify":
+		switch seg := segs[0]; seg {
+		case "verify":
 			return jsonResponse(http.StatusOK, verifyJSON{
 				Workspace: ws, WorkspaceToken: s.ws.Token,
 				Links: links{"self": {Href: "/api/" + ws}},
 			})
-		case seg == ws:
+		case ws:
 			return jsonResponse(http.StatusOK, v.account())
 		default:
 			// /api/account is "Not Supported" with workspace tokens.

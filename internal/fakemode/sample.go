@@ -21,7 +21,8 @@ type sampleReport struct {
 // Finance, Marketing, Product, Sales and Operations collections, a
 // restricted Exec collection, a visible Personal collection and a Personal
 // collection hidden from the API (only the Discovery Database shows its
-// reports), 26 reports, 4 datasets, 8 connections and their definitions, and
+// reports), 28 reports with 64 queries and 64 charts, 4 datasets, 8
+// connections and their definitions, and
 // users including two who left.
 func Sample() *Workspace {
 	g := &generator{

@@ -140,13 +140,6 @@ func (s *Server) Delete(token string) {
 	s.deleted[token] = true
 }
 
-// isDeleted reports whether token was deleted.
-func (s *Server) isDeleted(token string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.deleted[token]
-}
-
 // response is a fully rendered answer, written (or truncated) at the end.
 type response struct {
 	status int
