@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/modecrawl/modecrawl/internal/config"
+	"github.com/modecrawl/modecrawl/internal/crawl"
 	"github.com/modecrawl/modecrawl/internal/modeapi"
 )
 
@@ -73,6 +74,8 @@ func exitCode(err error) (int, string) {
 		return ExitAuth, aerr.hint
 	case errors.As(err, &api) && modeapi.IsAuth(err):
 		return ExitAuth, authHint(api.StatusCode)
+	case errors.Is(err, crawl.ErrAuth):
+		return ExitAuth, authHint(http.StatusUnauthorized)
 	}
 	return ExitFailure, ""
 }

@@ -8,12 +8,15 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/modecrawl/modecrawl/internal/config"
+	"github.com/modecrawl/modecrawl/internal/discoverydb"
 	"github.com/modecrawl/modecrawl/internal/modeapi"
 	"github.com/modecrawl/modecrawl/internal/version"
 )
@@ -261,4 +264,42 @@ func newModeClient(cfg config.Config, logger *slog.Logger) (*modeapi.Client, err
 		return nil, &config.Error{Msg: fmt.Sprintf("configure Mode client: %v", err)}
 	}
 	return client, nil
+}
+
+// verifyDiscovery logs in to the Discovery Database when configured and
+// lists which of the tables and columns modecrawl reads exist.
+func verifyDiscovery(ctx context.Context, cfg config.Config, p *checkPrinter) {
+	if !cfg.Discovery.Enabled() {
+		p.ok("discovery db", "not configured: popularity will be Mode's lifetime view_count (set discovery.account for 90-day popularity)")
+		return
+	}
+	db, err := discoverydb.Open(ctx, discoveryConfig(cfg.Discovery))
+	if err != nil {
+		p.failed = true
+		fmt.Fprintf(p.w, "  FAIL  %-16s %v\n", "discovery db", err)
+		fmt.Fprintf(p.w, "        %-16s hint: check discovery.account/user and MODECRAWL_DISCOVERY_PASSWORD (or private_key_path), and that role %s may use warehouse %s\n",
+			"", cfg.Discovery.Role, cfg.Discovery.Warehouse)
+		return
+	}
+	defer db.Close()
+	caps := db.Check(ctx)
+	present := make([]string, 0, len(caps.Tables))
+	for t, ok := range caps.Tables {
+		if ok {
+			present = append(present, t)
+		}
+	}
+	sort.Strings(present)
+	ids := "numeric ids"
+	if caps.IDsAreTokens {
+		ids = "12-hex tokens"
+	}
+	p.ok("discovery db", fmt.Sprintf("logged in; tables present: %s; ids are %s", strings.Join(present, ", "), ids))
+	if caps.Freshness != nil {
+		p.ok("freshness", "latest report view "+caps.Freshness.UTC().Format(time.RFC3339))
+	}
+	if len(caps.Missing) > 0 {
+		p.warn("discovery db", "missing (features that need them are skipped): "+strings.Join(caps.Missing, ", "),
+			"ask Mode support whether the share includes these, or grant the role access to them")
+	}
 }

@@ -118,8 +118,28 @@ func (e *Error) Error() string { return e.Msg }
 func errorf(format string, args ...any) error { return &Error{Msg: fmt.Sprintf(format, args...)} }
 
 // SetDefaults registers every key with its default on v, so that environment
-// variables are seen for every key (viper only looks up keys it knows).
+// variables are seen for every key (viper only looks up keys it knows), and
+// turns on MODECRAWL_* environment lookup.
 func SetDefaults(v *viper.Viper) {
+	setDefaultValues(v)
+	v.SetEnvPrefix(EnvPrefix)
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_", "-", "_"))
+	v.AutomaticEnv()
+}
+
+// Defaults returns the default configuration, ignoring the environment and
+// any config file (the demo uses it to stay hermetic).
+func Defaults() Config {
+	v := viper.New()
+	setDefaultValues(v)
+	c, err := Load(v)
+	if err != nil {
+		panic("config: defaults do not decode: " + err.Error()) // a programming error
+	}
+	return c
+}
+
+func setDefaultValues(v *viper.Viper) {
 	defaults := map[string]any{
 		"token":                            "",
 		"secret":                           "",
@@ -159,9 +179,6 @@ func SetDefaults(v *viper.Viper) {
 	for k, val := range defaults {
 		v.SetDefault(k, val)
 	}
-	v.SetEnvPrefix(EnvPrefix)
-	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_", "-", "_"))
-	v.AutomaticEnv()
 }
 
 // ReadFile reads the config file: path if given (it must exist), else
