@@ -22,8 +22,7 @@ type sampleReport struct {
 // restricted Exec collection, a visible Personal collection and a Personal
 // collection hidden from the API (only the Discovery Database shows its
 // reports), 28 reports with 64 queries and 64 charts, 4 datasets, 8
-// connections and their definitions, and
-// users including two who left.
+// connections with their definitions, and users including two who left.
 func Sample() *Workspace {
 	g := &generator{
 		opts: GenOptions{Seed: 20240601, Slug: "acme", Name: "Acme Corp",
