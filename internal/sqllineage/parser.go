@@ -189,10 +189,29 @@ func isReserved(t *token) bool {
 	if t.kind != tkWord {
 		return false
 	}
-	if len(t.val) > 16 {
-		return false
+	var buf [24]byte
+	k, ok := upperKey(&buf, t.val)
+	return ok && reserved[string(k)]
+}
+
+// upperKey upper-cases an ASCII word into buf without allocating; ok is
+// false for words too long or non-ASCII to be keywords. Map lookups with
+// string(k) do not allocate either.
+func upperKey(buf *[24]byte, s string) (k []byte, ok bool) {
+	if len(s) > len(buf) {
+		return nil, false
 	}
-	return reserved[strings.ToUpper(t.val)]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return nil, false
+		}
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return buf[:len(s)], true
 }
 
 // ---- statements ----

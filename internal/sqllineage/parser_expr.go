@@ -20,7 +20,12 @@ func (p *parser) binaryPrec() int {
 	t := p.peek()
 	switch t.kind {
 	case tkWord:
-		switch strings.ToUpper(t.val) {
+		var buf [24]byte
+		k, ok := upperKey(&buf, t.val)
+		if !ok {
+			return 0
+		}
+		switch string(k) {
 		case "OR":
 			return precOr
 		case "AND", "XOR":
@@ -353,7 +358,9 @@ func (p *parser) parsePrimary() expr {
 	}
 	// Words and quoted identifiers.
 	if t.kind == tkWord {
-		up := strings.ToUpper(t.val)
+		var buf [24]byte
+		k, _ := upperKey(&buf, t.val)
+		up := string(k)
 		nx := p.peekAt(1)
 		switch {
 		case up == "CASE":
@@ -636,7 +643,12 @@ var dateParts = func() map[string]bool {
 }()
 
 func isDatePart(t *token) bool {
-	return t.kind == tkWord && len(t.val) <= 16 && dateParts[strings.ToUpper(t.val)]
+	if t.kind != tkWord {
+		return false
+	}
+	var buf [24]byte
+	k, ok := upperKey(&buf, t.val)
+	return ok && dateParts[string(k)]
 }
 
 // parseArgs reads function arguments after "(" through ")".

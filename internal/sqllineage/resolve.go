@@ -15,9 +15,16 @@ type lin struct {
 	unres []string // column references that matched nothing
 }
 
+func (l lin) isZero() bool { return len(l.src) == 0 && len(l.cand) == 0 && !l.amb && len(l.unres) == 0 }
+
+// union returns the combined lineage. Slices are shared when one side is
+// empty; callers never append to a lin they did not build themselves.
 func (l lin) union(o lin) lin {
-	if len(o.src) == 0 && len(o.cand) == 0 && !o.amb && len(o.unres) == 0 {
+	if o.isZero() {
 		return l
+	}
+	if l.isZero() {
+		return o
 	}
 	return lin{
 		src:   append(append([]Source(nil), l.src...), o.src...),
@@ -25,6 +32,48 @@ func (l lin) union(o lin) lin {
 		amb:   l.amb || o.amb,
 		unres: append(append([]string(nil), l.unres...), o.unres...),
 	}
+}
+
+// compact removes duplicate sources, candidates and names so lineage
+// carried through long CTE chains stays proportional to distinct columns.
+func (l lin) compact() lin {
+	if len(l.src) > 1 {
+		l.src = dedupSources(l.src)
+	}
+	if len(l.cand) > 1 {
+		l.cand = dedupSources(l.cand)
+	}
+	if len(l.unres) > 1 {
+		l.unres = sortedUnique(l.unres)
+	}
+	return l
+}
+
+// dedupSources drops exact duplicates (case-insensitive), keeping order
+// and the first spelling. It returns a new slice.
+func dedupSources(in []Source) []Source {
+	out := make([]Source, 0, len(in))
+	if len(in) <= 8 {
+	outer:
+		for _, s := range in {
+			for _, o := range out {
+				if strings.EqualFold(o.Table, s.Table) && strings.EqualFold(o.Column, s.Column) {
+					continue outer
+				}
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	seen := make(map[[2]string]bool, len(in))
+	for _, s := range in {
+		k := [2]string{strings.ToLower(s.Table), strings.ToLower(s.Column)}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // outCol is a named column of a relation or query result.
@@ -249,20 +298,37 @@ func (r *resolver) query(q query, env *cteEnv, outer *scope) []outCol {
 			rights = append(rights, s)
 			cur = s.left
 		}
-		out := r.query(cur, env, outer)
-		out = append([]outCol(nil), out...)
+		first := r.query(cur, env, outer)
+		// Accumulate into fresh slices: branch results may share backing
+		// arrays with CTE columns, which must not be modified.
+		out := make([]outCol, len(first))
+		for j, c := range first {
+			out[j] = outCol{name: c.name, lin: lin{
+				src:   append([]Source(nil), c.lin.src...),
+				cand:  append([]Source(nil), c.lin.cand...),
+				amb:   c.lin.amb,
+				unres: append([]string(nil), c.lin.unres...),
+			}}
+		}
 		for i := len(rights) - 1; i >= 0; i-- {
 			s := rights[i]
 			rc := r.query(s.right, env, outer)
 			for j := range out {
 				if j < len(rc) {
-					out[j].lin = out[j].lin.union(rc[j].lin)
+					o := &out[j].lin
+					o.src = append(o.src, rc[j].lin.src...)
+					o.cand = append(o.cand, rc[j].lin.cand...)
+					o.amb = o.amb || rc[j].lin.amb
+					o.unres = append(o.unres, rc[j].lin.unres...)
 				}
 			}
 			sc := &scope{parent: outer, env: env}
 			for _, e := range s.other {
 				r.visit(sc, e, false)
 			}
+		}
+		for j := range out {
+			out[j].lin = out[j].lin.compact()
 		}
 		return out
 	case *parenQuery:
@@ -349,7 +415,7 @@ func (r *resolver) selectQ(sel *selectQuery, env *cteEnv, outer *scope) []outCol
 			out = append(out, r.expandStar(sc, it.star)...)
 			continue
 		}
-		l := r.visit(sc, it.e, true)
+		l := r.visit(sc, it.e, true).compact()
 		name := r.itemName(it, i, &unnamed)
 		out = append(out, outCol{name: name, lin: l})
 		if it.alias != nil {

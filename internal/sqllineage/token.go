@@ -51,6 +51,22 @@ var multiOps = [...]string{
 	"@>", "<@", "&&", "~*", "!~", "**", "|/", "?|", "?&", "^=", "+=", "-=", "*=", "/=", "%=",
 }
 
+// opLen returns the length of the operator at i: the longest entry of
+// multiOps that matches, else 1. Only candidates sharing the first byte are
+// compared, which keeps operator-heavy SQL fast.
+func opLen(src string, i int) int {
+	c := src[i]
+	if i+1 >= len(src) || strings.IndexByte("-#<!|>:=@&~*?^+/%", c) < 0 {
+		return 1
+	}
+	for _, m := range multiOps {
+		if m[0] == c && strings.HasPrefix(src[i:], m) {
+			return len(m)
+		}
+	}
+	return 1
+}
+
 func isWordStart(c byte) bool {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80
 }
@@ -100,6 +116,15 @@ func tokenize(src string, d *dialect) ([]token, error) {
 		start := i
 		switch {
 		case c == '\'':
+			if d.bqStrings && strings.HasPrefix(src[i:], "'''") {
+				j, err := scanTriple(src, i, "'''")
+				if err != nil {
+					return toks, err
+				}
+				toks = append(toks, token{kind: tkString, pos: start, end: j})
+				i = j
+				continue
+			}
 			j, err := scanQuoted(src, i, '\'', d.backslash)
 			if err != nil {
 				return toks, err
@@ -188,6 +213,10 @@ func tokenize(src string, d *dialect) ([]token, error) {
 			w := src[i:j]
 			if d.goSeparator && wasLineStart && strings.EqualFold(w, "GO") && restOfLineBlank(src, j) {
 				toks = append(toks, token{kind: tkOp, pos: start, end: j, val: ";"})
+				// GO n repeats the batch; the count is not SQL.
+				for j < n && src[j] != '\n' && src[j] != '-' {
+					j++
+				}
 				i = j
 				continue
 			}
@@ -211,18 +240,9 @@ func tokenize(src string, d *dialect) ([]token, error) {
 			toks = append(toks, token{kind: tkParam, pos: start, end: j, val: src[i:j]})
 			i = j
 		default:
-			op := ""
-			for _, m := range multiOps {
-				if strings.HasPrefix(src[i:], m) {
-					op = m
-					break
-				}
-			}
-			if op == "" {
-				op = src[i : i+1]
-			}
-			toks = append(toks, token{kind: tkOp, pos: start, end: i + len(op), val: op})
-			i += len(op)
+			l := opLen(src, i)
+			toks = append(toks, token{kind: tkOp, pos: start, end: i + l, val: src[i : i+l]})
+			i += l
 		}
 	}
 	toks = append(toks, token{kind: tkEOF, pos: n, end: n})
