@@ -46,7 +46,7 @@ func TestAnalyzeSnowflake(t *testing.T) {
 		{name: "generator not a table", d: Snowflake, sql: "SELECT SEQ4() AS n FROM TABLE(GENERATOR(ROWCOUNT => 10))", tables: "", cols: []string{"N ="}},
 		{name: "qualify", d: Snowflake, sql: "SELECT id, ts FROM t QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts DESC) = 1", tables: "t", cols: []string{"ID = t.id", "TS = t.ts"}},
 		{name: "pivot", d: Snowflake, sql: "SELECT * FROM (SELECT month, region, amount FROM s) PIVOT (SUM(amount) FOR month IN ('JAN' AS jan, 'FEB' AS feb)) p", tables: "s",
-			cols: []string{"REGION = s.region", "JAN = s.amount", "FEB = s.amount"}},
+			cols: []string{"REGION = s.region", "JAN = s.amount s.month", "FEB = s.amount s.month"}},
 		{name: "unpivot", d: Snowflake, sql: "SELECT * FROM (SELECT id, q1, q2 FROM s) UNPIVOT (sales FOR quarter IN (q1, q2))", tables: "s",
 			cols: []string{"ID = s.id", "QUARTER =", "SALES = s.q1 s.q2"}},
 		{name: "dollar string and nested comment", d: Snowflake, sql: "SELECT $$ FROM x $$ AS s /* a /* b */ FROM y */ FROM t", tables: "t", cols: []string{"S ="}},

@@ -1061,6 +1061,12 @@ func (p *parser) parseTableName() []ident {
 			p.fail("expected a name part, found %s", p.describe(t))
 		}
 		id := p.identsOf(t)
+		for _, x := range id {
+			if x.name == "" {
+				p.i--
+				p.fail("empty name part")
+			}
+		}
 		// BigQuery allows unquoted hyphenated project names: my-proj.ds.t.
 		if p.d.name == BigQuery && t.kind == tkWord {
 			for p.peek().isOp("-") && p.peek().pos == p.toks[p.i-1].end &&

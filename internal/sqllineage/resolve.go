@@ -215,7 +215,15 @@ func (r *resolver) ctes(list []*cte, env *cteEnv, outer *scope) *cteEnv {
 func (r *resolver) ctesRec(list []*cte, recursive bool, env *cteEnv, outer *scope) *cteEnv {
 	for _, c := range list {
 		var cols []outCol
-		if recursive {
+		// T-SQL and Snowflake have no (or an optional) RECURSIVE keyword: a
+		// set operation whose later branch reads the CTE's own name recurses.
+		rec := recursive
+		if !rec && (r.a.d.name == TSQL || r.a.d.name == Snowflake) {
+			if s, ok := c.q.(*setQuery); ok && queryReads(s.right, c.name.name) {
+				rec = true
+			}
+		}
+		if rec {
 			// The anchor branch fixes the columns; the recursive branch may
 			// then refer to the CTE itself.
 			anchor := c.q
@@ -759,13 +767,20 @@ func (r *resolver) pivotRel(sc *scope, pv *pivotTable, env *cteEnv) *relation {
 			mark(a.e)
 			al = al.union(r.visit(inner, a.e, true))
 		}
+		// Each pivoted value also depends on the FOR column that selects it.
+		fl := lin{}
 		for _, f := range pv.forCol {
 			mark(f)
+			fl = fl.union(r.visit(inner, f, true))
 		}
+		al = al.union(fl).compact()
 		for _, it := range pv.in {
 			name := ""
 			if it.alias != nil {
 				name = d.foldIdent(*it.alias)
+			} else if c, ok := it.e.(*colRef); ok && len(c.parts) == 1 {
+				// T-SQL IN ([2024], [2025]) names columns by identifier.
+				name = d.foldIdent(c.parts[0])
 			} else {
 				name = strings.TrimSpace(it.text)
 				if len(name) >= 2 && (name[0] == '\'' || name[0] == '"') {
@@ -778,7 +793,7 @@ func (r *resolver) pivotRel(sc *scope, pv *pivotTable, env *cteEnv) *relation {
 			if len(pv.aggs) > 1 {
 				for _, a := range pv.aggs {
 					if a.alias != nil {
-						extra = append(extra, outCol{name: name + "_" + d.foldIdent(*a.alias), lin: r.visit(inner, a.e, true)})
+						extra = append(extra, outCol{name: name + "_" + d.foldIdent(*a.alias), lin: r.visit(inner, a.e, true).union(fl).compact()})
 					}
 				}
 				continue
@@ -1009,4 +1024,37 @@ func sortedUnique(in []string) []string {
 		}
 	}
 	return out[:j]
+}
+
+// queryReads reports whether q's FROM clauses (at any depth) name table.
+func queryReads(q query, table string) bool {
+	switch x := q.(type) {
+	case *withQuery:
+		return queryReads(x.body, table)
+	case *setQuery:
+		return queryReads(x.left, table) || queryReads(x.right, table)
+	case *parenQuery:
+		return queryReads(x.q, table)
+	case *selectQuery:
+		for _, f := range x.from {
+			if fromReads(f, table) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func fromReads(t tableExpr, table string) bool {
+	switch x := t.(type) {
+	case *tableRef:
+		return len(x.parts) == 1 && strings.EqualFold(x.parts[0].name, table)
+	case *joinExpr:
+		return fromReads(x.left, table) || fromReads(x.right, table)
+	case *derivedTable:
+		return queryReads(x.q, table)
+	case *pivotTable:
+		return fromReads(x.src, table)
+	}
+	return false
 }
