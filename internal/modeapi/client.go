@@ -2,6 +2,7 @@ package modeapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -66,6 +67,11 @@ func (c Credentials) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("token", c.Token), slog.String("secret", redacted(c.Secret)))
 }
 
+// MarshalJSON keeps the secret out of any JSON the credentials end up in.
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]string{"token": c.Token, "secret": redacted(c.Secret)})
+}
+
 func redacted(s string) string {
 	if s == "" {
 		return ""
@@ -116,6 +122,8 @@ type config struct {
 	// waitHook, when set, replaces every computed backoff; tests use it to
 	// record waits and sleep for microseconds instead.
 	waitHook func(time.Duration) time.Duration
+	// holdHook, when set, replaces every rate-limit hold (tests).
+	holdHook func(time.Duration) time.Duration
 }
 
 // Option configures a Client.
@@ -154,6 +162,11 @@ func withMaxPages(n int) Option { return func(c *config) { c.maxPages = n } }
 // withWaitHook intercepts every backoff wait (tests).
 func withWaitHook(f func(time.Duration) time.Duration) Option {
 	return func(c *config) { c.waitHook = f }
+}
+
+// withHoldHook intercepts every rate-limit hold (tests).
+func withHoldHook(f func(time.Duration) time.Duration) Option {
+	return func(c *config) { c.holdHook = f }
 }
 
 // New returns a client for the Mode instance at baseURL (e.g.
@@ -207,10 +220,9 @@ func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
 	if base == nil {
 		base = cleanhttp.DefaultPooledTransport()
 	}
-	hc.Transport = newLimitTransport(
-		&readOnlyTransport{next: base, timeout: cfg.timeout},
-		cfg.rps, c.stats,
-	)
+	lt := newLimitTransport(&readOnlyTransport{next: base, timeout: cfg.timeout}, cfg.rps, c.stats)
+	lt.holdHook = cfg.holdHook
+	hc.Transport = lt
 
 	c.http = &retryablehttp.Client{
 		HTTPClient:     hc,

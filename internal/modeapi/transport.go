@@ -121,6 +121,7 @@ type limitTransport struct {
 	lim      *rate.Limiter
 	interval time.Duration // window/limit: the time for one request slot to free up
 	stats    *counters
+	holdHook func(time.Duration) time.Duration // tests: replaces every hold
 
 	mu        sync.Mutex // guards holdUntil
 	holdUntil time.Time
@@ -173,6 +174,9 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // hold keeps every worker from sending before now+d.
 func (t *limitTransport) hold(d time.Duration) {
+	if t.holdHook != nil {
+		d = t.holdHook(d)
+	}
 	if d <= 0 {
 		return
 	}
