@@ -365,6 +365,10 @@ func (p *parser) parsePrimary() expr {
 		switch {
 		case up == "CASE":
 			return p.parseCase()
+		case up == "APPROXIMATE" && nx.kind == tkWord && p.peekAt(2).isOp("("):
+			// Redshift APPROXIMATE COUNT(DISTINCT …).
+			p.next()
+			return p.parsePrimary()
 		case (up == "CAST" || up == "TRY_CAST" || up == "SAFE_CAST") && nx.isOp("("):
 			p.next()
 			p.next()
@@ -621,22 +625,41 @@ func (p *parser) skipAngles() {
 	}
 }
 
-// datePartFuncs take a bare date-part keyword as an argument
-// (DATEADD(day, …), DATE_TRUNC(x, MONTH)); that word is not a column.
-func isDateFunc(name string) bool {
-	return strings.Contains(name, "date") || strings.Contains(name, "time") || name == "last_day" ||
-		name == "trunc" || name == "week" || name == "extract" || name == "datepart" || name == "year" ||
-		strings.Contains(name, "day") || name == "time_slice" || name == "date_bucket"
-}
+// Functions whose first argument is a bare date part (DATEADD(day, …)),
+// and BigQuery functions whose last argument is one (DATE_TRUNC(x, MONTH)).
+// Such a word is a keyword, not a column.
+var (
+	firstPartFuncs = map[string]bool{
+		"dateadd": true, "datediff": true, "datepart": true, "datename": true, "date_trunc": true,
+		"date_part": true, "timestampadd": true, "timestampdiff": true, "timeadd": true, "timediff": true,
+		"datetrunc": true, "date_bucket": true, "datediff_big": true, "datetime_trunc": true,
+	}
+	lastPartFuncs = map[string]bool{
+		"date_diff": true, "datetime_diff": true, "timestamp_diff": true, "time_diff": true,
+		"date_trunc": true, "datetime_trunc": true, "timestamp_trunc": true, "time_trunc": true,
+		"last_day": true, "time_slice": true,
+	}
+)
 
 var dateParts = func() map[string]bool {
 	m := map[string]bool{}
-	for _, w := range strings.Fields(`YEAR YEARS YY YYYY Y QUARTER QUARTERS QQ Q MONTH MONTHS MM M MON MONS WEEK
-		WEEKS WK WW W ISOWEEK WEEKISO ISOYEAR DAY DAYS DD D DAYOFWEEK DAYOFYEAR DOW DOY DW DY HOUR HOURS HH
-		MINUTE MINUTES MI N SECOND SECONDS SS S MILLISECOND MILLISECONDS MS MICROSECOND MICROSECONDS US
-		NANOSECOND NANOSECONDS NS EPOCH DATE TIME DATETIME WEEKDAY MONDAY TUESDAY WEDNESDAY THURSDAY FRIDAY
-		SATURDAY SUNDAY CENTURY DECADE MILLENNIUM YEAROFWEEK DAYOFWEEKISO DAYOFMONTH TIMEZONE_HOUR
-		TIMEZONE_MINUTE DAY_HOUR DAY_MINUTE DAY_SECOND HOUR_MINUTE HOUR_SECOND MINUTE_SECOND YEAR_MONTH`) {
+	for _, w := range strings.Fields(`YEAR YEARS QUARTER QUARTERS MONTH MONTHS WEEK WEEKS ISOWEEK WEEKISO
+		ISOYEAR DAY DAYS DAYOFWEEK DAYOFYEAR DOW DOY HOUR HOURS MINUTE MINUTES SECOND SECONDS MILLISECOND
+		MILLISECONDS MICROSECOND MICROSECONDS NANOSECOND NANOSECONDS EPOCH DATE TIME DATETIME WEEKDAY MONDAY
+		TUESDAY WEDNESDAY THURSDAY FRIDAY SATURDAY SUNDAY CENTURY DECADE MILLENNIUM YEAROFWEEK DAYOFWEEKISO
+		DAYOFMONTH TIMEZONE_HOUR TIMEZONE_MINUTE DAY_HOUR DAY_MINUTE DAY_SECOND HOUR_MINUTE HOUR_SECOND
+		MINUTE_SECOND YEAR_MONTH`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// datePartAbbrevs are accepted only where a part is certain (first argument
+// of DATEADD-style functions): elsewhere "d" or "s" is far more likely a column.
+var datePartAbbrevs = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`YY YYYY Y QQ Q MM M MON MONS WK WW W DD D DW DY HH MI N SS S MS US NS
+		MCS YYY YRS YR MSEC USEC NSEC SEC MIN H HR HRS MINS SECS`) {
 		m[w] = true
 	}
 	return m
@@ -651,11 +674,41 @@ func isDatePart(t *token) bool {
 	return ok && dateParts[string(k)]
 }
 
+func isDatePartAbbrev(t *token) bool {
+	if t.kind != tkWord {
+		return false
+	}
+	var buf [24]byte
+	k, ok := upperKey(&buf, t.val)
+	return ok && (dateParts[string(k)] || datePartAbbrevs[string(k)])
+}
+
+// datePartArg reports whether the word at the cursor, as argument number
+// argN of function fname, is a date-part keyword rather than a column.
+func (p *parser) datePartArg(fname string, argN int) bool {
+	t, nx := p.peek(), p.peekAt(1)
+	if t.kind != tkWord {
+		return false
+	}
+	if argN == 0 && firstPartFuncs[fname] && nx.isOp(",") {
+		return isDatePartAbbrev(t)
+	}
+	if lastPartFuncs[fname] && argN > 0 && (p.d.name == BigQuery || p.d.name == Snowflake || p.d.name == Generic) {
+		if nx.isOp(")") {
+			return isDatePart(t)
+		}
+		// WEEK(MONDAY)
+		return (t.is("WEEK") || t.is("ISOWEEK")) && nx.isOp("(") && isDatePart(p.peekAt(2)) && p.peekAt(3).isOp(")")
+	}
+	return false
+}
+
 // parseArgs reads function arguments after "(" through ")".
 func (p *parser) parseArgs(fname string) []expr {
 	var kids []expr
-	dateFn := fname != "" && isDateFunc(fname)
+	argN := -1
 	for !p.isOp(")") {
+		argN++
 		if p.peek().kind == tkEOF {
 			p.fail("unterminated argument list")
 		}
@@ -680,8 +733,7 @@ func (p *parser) parseArgs(fname string) []expr {
 			} else {
 				kids = append(kids, &subqueryExpr{q: p.parseQuery()})
 			}
-		case dateFn && isDatePart(p.peek()) && (p.peekAt(1).isOp(",") || p.peekAt(1).isOp(")") ||
-			p.peekAt(1).isOp("(") && (p.isKw("WEEK") || p.isKw("ISOWEEK")) && isDatePart(p.peekAt(2))):
+		case p.datePartArg(fname, argN):
 			p.next()
 			if p.isOp("(") { // WEEK(MONDAY)
 				p.skipBalanced()
