@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -147,18 +146,6 @@ func wantTokens(n int) []string {
 	out := make([]string, n)
 	for i := range out {
 		out[i] = fmt.Sprintf("r%05d", i)
-	}
-	return out
-}
-
-// pageParams returns the page query values of the recorded requests.
-func pageParams(reqs []seenRequest) []string {
-	out := make([]string, len(reqs))
-	for i, r := range reqs {
-		out[i] = r.RawQuery
-		if i := strings.Index(out[i], "page="); i < 0 {
-			out[i] = "(none)"
-		}
 	}
 	return out
 }
