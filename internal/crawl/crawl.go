@@ -99,16 +99,7 @@ func Run(ctx context.Context, client Client, sink Sink, opts Options) (*Result, 
 	if err != nil {
 		return nil, err
 	}
-	items, err := c.listReports(ctx, spaces)
-	if err != nil {
-		return nil, err
-	}
-	more, missing, err := c.importedDatasets(ctx, items, skipSpaces)
-	if err != nil {
-		return nil, err
-	}
-	items = append(items, more...)
-	if err := c.details(ctx, items, missing); err != nil {
+	if err := c.reports(ctx, spaces, skipSpaces); err != nil {
 		return nil, err
 	}
 	if err := c.discoveryOnly(ctx); err != nil {
@@ -347,83 +338,126 @@ func (c *crawler) keepReport(it *item) bool {
 	return true
 }
 
-// listReports lists the reports and datasets of every kept collection (two
-// paged listings per collection, run concurrently).
-func (c *crawler) listReports(ctx context.Context, spaces []record.Space) ([]*item, error) {
-	var mu sync.Mutex // guards byToken
-	byToken := map[string]*item{}
-	add := func(list []modeapi.Report, fromDatasets bool) {
-		mu.Lock()
-		defer mu.Unlock()
+// maxListers bounds the collection listings in flight. A listing page holds
+// up to 1,000 reports (the biggest responses of a crawl), so a few at a
+// time keep memory flat while the detail workers keep the limiter busy.
+const maxListers = 4
+
+// importPair is one "report imports dataset" reference; its lineage edge is
+// written once it is known whether the dataset still exists.
+type importPair struct{ dataset, report string }
+
+// reports lists the reports and datasets of every kept collection and
+// streams them to Concurrency detail workers as each listing arrives, so
+// the whole workspace is never held in memory. Then it fetches imported
+// datasets no listing contained and writes the dataset → report edges.
+func (c *crawler) reports(ctx context.Context, spaces []record.Space, skipSpaces map[string]bool) error {
+	var mu sync.Mutex // guards listed and imports
+	listed := map[string]bool{}
+	var imports []importPair
+
+	g, gctx := errgroup.WithContext(ctx)
+	work := make(chan *item, c.opts.Concurrency)
+	send := func(list []modeapi.Report, fromDatasets bool) error {
 		for i := range list {
 			r := &list[i]
+			mu.Lock()
+			dup := listed[r.Token]
+			listed[r.Token] = true
+			mu.Unlock()
+			if dup {
+				// Listed twice (moved between collections mid-crawl).
+				continue
+			}
 			ds := fromDatasets || r.IsDataset()
 			it := &item{rec: reportRecord(r, ds, c.u), dataset: ds}
 			it.rec.Creator = c.creator(r.Links.Href("creator"))
-			if prev, ok := byToken[r.Token]; ok && prev.rec.SpaceToken <= it.rec.SpaceToken {
-				// Listed twice (moved between collections mid-crawl): keep
-				// one, chosen independently of timing.
+			list[i] = modeapi.Report{} // the wire object is no longer needed
+			if !c.keepReport(it) {
 				continue
 			}
-			byToken[r.Token] = it
+			mu.Lock()
+			for _, d := range it.rec.ImportedDatasetTokens {
+				imports = append(imports, importPair{d, it.rec.Token})
+			}
+			mu.Unlock()
+			select {
+			case work <- it:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
 		}
+		return nil
 	}
-	g, gctx := c.group(ctx)
-	for _, s := range spaces {
+	g.Go(func() error {
+		defer close(work)
+		lg, lctx := errgroup.WithContext(gctx)
+		lg.SetLimit(min(maxListers, c.opts.Concurrency))
+		for _, s := range spaces {
+			lg.Go(func() error {
+				list, err := c.client.SpaceReports(lctx, c.ws, s.Token)
+				if err != nil {
+					return c.fail(lctx, record.KindSpace, s.Token, "list reports", err)
+				}
+				return send(list, false)
+			})
+			lg.Go(func() error {
+				list, err := c.client.SpaceDatasets(lctx, c.ws, s.Token)
+				if err != nil {
+					return c.fail(lctx, record.KindSpace, s.Token, "list datasets", err)
+				}
+				return send(list, true)
+			})
+		}
+		return lg.Wait()
+	})
+	for range c.opts.Concurrency {
 		g.Go(func() error {
-			list, err := c.client.SpaceReports(gctx, c.ws, s.Token)
-			if err != nil {
-				return c.fail(gctx, record.KindSpace, s.Token, "list reports", err)
+			for it := range work {
+				if err := c.detail(gctx, it); err != nil {
+					return err
+				}
 			}
-			add(list, false)
-			return nil
-		})
-		g.Go(func() error {
-			list, err := c.client.SpaceDatasets(gctx, c.ws, s.Token)
-			if err != nil {
-				return c.fail(gctx, record.KindSpace, s.Token, "list datasets", err)
-			}
-			add(list, true)
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return err
 	}
-	items := make([]*item, 0, len(byToken))
-	for _, it := range byToken {
-		if c.keepReport(it) {
-			items = append(items, it)
+	c.log.Info("reports and datasets read", "listed", len(listed))
+
+	missing, err := c.importedDatasets(ctx, imports, listed, skipSpaces)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, p := range imports {
+		if missing[p.dataset] {
+			continue
 		}
+		if err := c.sink.AddEdge(edge(record.NodeDataset, p.dataset, record.NodeReport, p.report)); err != nil {
+			return err
+		}
+		n++
 	}
-	// A stable order makes logs and request order reproducible; the output
-	// order does not depend on it.
-	slices.SortFunc(items, func(a, b *item) int { return cmp.Compare(a.rec.Token, b.rec.Token) })
-	c.log.Info("reports and datasets listed", "listed", len(byToken), "kept", len(items))
-	return items, nil
+	c.count(record.KindLineage, n)
+	return nil
 }
 
-// importedDatasets fetches datasets that reports import but no listed
-// collection contained (e.g. in a collection the token cannot list). A 404
-// means the dataset was deleted: a warning, and the token is returned in
-// missing so no lineage edge points at it.
-func (c *crawler) importedDatasets(ctx context.Context, items []*item, skipSpaces map[string]bool) ([]*item, map[string]bool, error) {
-	known := make(map[string]bool, len(items))
-	for _, it := range items {
-		known[it.rec.Token] = true
-	}
+// importedDatasets fetches datasets that reports import but no listing
+// contained (e.g. in a collection the token cannot list) and crawls them
+// like listed ones. A 404 means the dataset was deleted: a warning, and its
+// token is returned so no lineage edge points at it.
+func (c *crawler) importedDatasets(ctx context.Context, imports []importPair, listed, skipSpaces map[string]bool) (map[string]bool, error) {
 	var want []string
-	for _, it := range items {
-		for _, tok := range it.rec.ImportedDatasetTokens {
-			if !known[tok] {
-				known[tok] = true
-				want = append(want, tok)
-			}
+	for _, p := range imports {
+		if !listed[p.dataset] {
+			listed[p.dataset] = true
+			want = append(want, p.dataset)
 		}
 	}
 	slices.Sort(want)
-	var mu sync.Mutex // guards found and missing
-	var found []*item
+	var mu sync.Mutex // guards missing
 	missing := map[string]bool{}
 	g, gctx := c.group(ctx)
 	for _, tok := range want {
@@ -444,42 +478,22 @@ func (c *crawler) importedDatasets(ctx context.Context, items []*item, skipSpace
 			if skipSpaces[it.rec.SpaceToken] || !c.keepReport(it) {
 				return nil
 			}
-			mu.Lock()
-			found = append(found, it)
-			mu.Unlock()
-			return nil
+			return c.detail(gctx, it)
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	slices.SortFunc(found, func(a, b *item) int { return cmp.Compare(a.rec.Token, b.rec.Token) })
 	if len(want) > 0 {
-		c.log.Info("imported datasets outside listed collections", "wanted", len(want), "found", len(found))
+		c.log.Info("imported datasets outside listed collections", "wanted", len(want), "missing", len(missing))
 	}
-	return found, missing, nil
+	return missing, nil
 }
 
-// details fetches every item's queries and each query's charts, runs the
+// detail fetches an item's queries and each query's charts, runs the
 // lineage stage and writes the records. Every query's charts are fetched:
 // explorations_count == 0 is not proof that a query has no charts.
-func (c *crawler) details(ctx context.Context, items []*item, missingDatasets map[string]bool) error {
-	g, gctx := c.group(ctx)
-	for i := range items {
-		g.Go(func() error {
-			err := c.detail(gctx, items[i], missingDatasets)
-			items[i] = nil // release the record once written
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	c.log.Info("queries and charts read")
-	return nil
-}
-
-func (c *crawler) detail(ctx context.Context, it *item, missingDatasets map[string]bool) error {
+func (c *crawler) detail(ctx context.Context, it *item) error {
 	rec := &it.rec
 	parentKind, parentNode := record.ParentReport, record.NodeReport
 	if it.dataset {
@@ -495,7 +509,7 @@ func (c *crawler) detail(ctx context.Context, it *item, missingDatasets map[stri
 		}
 		// Keep the report; query_tokens null says its queries are unknown.
 		rec.QueryTokens = nil
-		return c.putReport(it, missingDatasets)
+		return c.putReport(it)
 	}
 	rec.QueryTokens = make([]string, 0, len(queries))
 	for i := range queries {
@@ -509,7 +523,7 @@ func (c *crawler) detail(ctx context.Context, it *item, missingDatasets map[stri
 		}
 		queries[i] = modeapi.Query{} // drop the SQL text once written
 	}
-	return c.putReport(it, missingDatasets)
+	return c.putReport(it)
 }
 
 // query analyses one query, fetches its charts and writes the query, its
@@ -580,9 +594,8 @@ func (c *crawler) query(ctx context.Context, q *modeapi.Query, parent, parentKin
 	return true, nil
 }
 
-// putReport writes a report or dataset with its popularity and the
-// dataset → report edges of its imports.
-func (c *crawler) putReport(it *item, missingDatasets map[string]bool) error {
+// putReport writes a report or dataset with its popularity.
+func (c *crawler) putReport(it *item) error {
 	rec := &it.rec
 	rec.Popularity = c.popularity(rec)
 	if c.disc.reports[rec.Token] {
@@ -601,17 +614,6 @@ func (c *crawler) putReport(it *item, missingDatasets map[string]bool) error {
 		return err
 	}
 	c.count(it.kind(), 1)
-	n := 0
-	for _, ds := range rec.ImportedDatasetTokens {
-		if missingDatasets[ds] {
-			continue
-		}
-		if err := c.sink.AddEdge(edge(record.NodeDataset, ds, record.NodeReport, rec.Token)); err != nil {
-			return err
-		}
-		n++
-	}
-	c.count(record.KindLineage, n)
 	return nil
 }
 
