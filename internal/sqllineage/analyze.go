@@ -121,8 +121,7 @@ type analyzer struct {
 	// created holds tables created earlier in the text, by normalised name.
 	created map[string][]outCol
 	// last is the output of the last row-returning statement.
-	last    []outCol
-	hasLast bool
+	last []outCol
 }
 
 func (a *analyzer) warn(conf float64, msg string) {
@@ -152,9 +151,15 @@ func (a *analyzer) run(sql string) {
 		}
 		a.nStmts++
 		n := a.nStmts
+		first := p.peek()
 		st, perr := p.parseOne()
 		if perr != nil {
 			a.warn(confFailed, fmt.Sprintf("statement %d could not be parsed: %v", n, perr))
+			// A failed query may have been the last one returning rows: the
+			// output columns are then unknown, not those of an earlier query.
+			if first.is("SELECT") || first.is("WITH") || first.isOp("(") || first.is("VALUES") || first.is("FROM") {
+				a.last = nil
+			}
 			// Resynchronise at the next top-level separator.
 			for !p.atEnd() {
 				p.next()
@@ -296,7 +301,6 @@ func (a *analyzer) statement(n int, st stmt) {
 	switch s := st.(type) {
 	case *queryStmt:
 		a.last = r.query(s.q, nil, nil)
-		a.hasLast = true
 	case *createStmt:
 		var cols []outCol
 		if s.q != nil {

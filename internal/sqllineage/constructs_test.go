@@ -71,3 +71,19 @@ func TestAnalyzeConstructs(t *testing.T) {
 		{name: "snowflake trailing comma", d: Snowflake, sql: "SELECT a, b, FROM t", tables: "t", cols: []string{"A = t.a", "B = t.b"}},
 	})
 }
+
+// TestAnalyzeUnknowns checks that what cannot be known is reported as
+// unknown, with a warning, rather than guessed.
+func TestAnalyzeUnknowns(t *testing.T) {
+	runCases(t, []lc{
+		{name: "failed last query leaves columns unknown", sql: "SELECT a FROM t; SELECT b FROM u WHERE (", tables: "t", cols: []string{}, minConf: 0.5},
+		{name: "star over table variable", d: TSQL, sql: "DECLARE @t TABLE (a int); SELECT * FROM @t", tables: "", cols: []string{"* ="}, minConf: 0.9},
+		{name: "star over unknown table function", d: Snowflake, sql: "SELECT * FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))", tables: "", cols: []string{"* ="}, minConf: 0.9},
+		{name: "unknown qualifier in mysql", d: MySQL, sql: "SELECT q.a FROM t", tables: "t", cols: []string{"a ="}, minConf: 0.9},
+		{name: "unknown qualifier is struct in bigquery", d: BigQuery, sql: "SELECT s.a FROM ds.t", tables: "ds.t", cols: []string{"a = ds.t.s"}},
+		{name: "cte column missing", sql: "WITH c AS (SELECT a FROM t) SELECT c.b FROM c", tables: "t", cols: []string{"b ="}, minConf: 0.9},
+		{name: "lateral alias loses to schema column", d: Snowflake, schema: mapSchema{"t": {"a", "b"}}, sql: "SELECT a AS b, b AS c FROM t", tables: "t", cols: []string{"B = t.a", "C = t.b"}},
+		{name: "connect by unsupported", sql: "SELECT a FROM t START WITH p IS NULL CONNECT BY PRIOR id = p", tables: "", cols: []string{}, zero: true},
+		{name: "unterminated string", sql: "SELECT a FROM t WHERE x = 'oops", tables: "", cols: []string{}, zero: true},
+	})
+}

@@ -96,13 +96,16 @@ type dialect struct {
 	splitQuoted bool
 	// goSeparator: a line holding only GO ends a batch (T-SQL).
 	goSeparator bool
-	fold        nameCase
-	unnamed     unnamedStyle
+	// structDot: col.field navigates a struct/object column, so a dotted
+	// name whose first part is no relation is a column reference.
+	structDot bool
+	fold      nameCase
+	unnamed   unnamedStyle
 }
 
 // dialectFor returns the switches for d; unknown dialects get Generic's.
 func dialectFor(d Dialect) *dialect {
-	x := &dialect{name: d}
+	x := &dialect{name: d, structDot: true}
 	switch d {
 	case Snowflake:
 		x.dollar, x.nestedComments, x.colonPath, x.backslash, x.lambdaArrow = true, true, true, true, true
@@ -112,12 +115,14 @@ func dialectFor(d Dialect) *dialect {
 		x.unnamed = unnamedBigQuery
 	case Postgres:
 		x.dollar, x.nestedComments = true, true
+		x.structDot = false // composite fields need (col).field
 		x.fold, x.unnamed = caseLower, unnamedPostgres
 	case Redshift:
 		x.dollar = true
 		x.fold, x.unnamed = caseLower, unnamedPostgres
 	case MySQL:
 		x.dqString, x.backtick, x.backslash, x.hashComment = true, true, true, true
+		x.structDot = false
 	case Databricks:
 		x.dqString, x.backtick, x.backslash, x.colonPath, x.lambdaArrow, x.bqStrings = true, true, true, true, true, true
 	case Trino:
@@ -125,6 +130,7 @@ func dialectFor(d Dialect) *dialect {
 		x.fold, x.unnamed = caseLower, unnamedTrino
 	case TSQL:
 		x.brackets, x.hashIdent, x.goSeparator = true, true, true
+		x.structDot = false
 	default:
 		x.name = Generic
 		x.dollar = true

@@ -545,6 +545,11 @@ func (r *resolver) expandStar(sc *scope, st *starExpr) []outCol {
 				out = append(out, outCol{name: "*"})
 			}
 			out[starAt].lin.src = append(out[starAt].lin.src, Source{rel.table, "*"})
+		case rel.opaque:
+			// Columns of table variables and unknown table functions are
+			// not known: say so rather than dropping them silently.
+			out = append(out, rel.known...)
+			out = append(out, outCol{name: "*", lin: lin{unres: []string{"* over " + strings.Join(rel.names, ".")}}})
 		default:
 			out = append(out, rel.known...)
 		}
@@ -668,9 +673,6 @@ func (r *resolver) tableRel(t *tableRef, env *cteEnv) *relation {
 	return rel
 }
 
-// flattenCols are the output columns of Snowflake FLATTEN.
-var flattenCols = []string{"SEQ", "KEY", "PATH", "INDEX", "VALUE", "THIS"}
-
 // funcRel builds the relation produced by a table function.
 func (r *resolver) funcRel(sc *scope, f *tableFunc) *relation {
 	l := lin{}
@@ -686,36 +688,31 @@ func (r *resolver) funcRel(sc *scope, f *tableFunc) *relation {
 		rel.open, rel.openLin = true, l
 	}
 	add := func(name string, l lin) { rel.known = append(rel.known, outCol{name: name, lin: l}) }
-	switch f.name {
-	case "flatten":
-		for _, c := range flattenCols {
-			if c == "SEQ" {
-				add(c, lin{})
+	if fixed, ok := fixedFuncCols[f.name]; ok && len(f.cols) == 0 {
+		// Functions with documented output columns (FLATTEN, json_each, …).
+		for _, c := range fixed {
+			if c == "SEQ" || c == "seq" {
+				add(d.foldIdent(ident{name: c}), lin{})
 				continue
 			}
-			add(c, l)
+			add(d.foldIdent(ident{name: c}), l)
 		}
 		rel.value = false
-		// FLATTEN columns may be renamed by an alias column list.
-		if len(f.cols) > 0 {
-			rel.known = renameCols(rel.known, f.cols, d)
-		}
-		rel.names = []string{"flatten"}
+		rel.names = []string{f.name}
 		return rel
-	case "unnest", "explode", "explode_outer", "posexplode", "posexplode_outer", "inline", "inline_outer", "json_each", "json_array_elements", "jsonb_array_elements", "jsonb_each", "openjson":
-	default:
-		// Other table functions (generate_series, GENERATOR, …) read only
-		// their arguments.
 	}
+	_, scalar := scalarTableFuncs[f.name]
 	switch {
 	case len(f.cols) > 0:
 		for _, c := range f.cols {
 			add(d.foldIdent(c), l)
 		}
-	case f.name == "openjson":
-		add("key", l)
-		add("value", l)
-		add("type", lin{})
+	case f.name == "flatten" || f.name == "split_to_table":
+		// Renamed FLATTEN columns were handled above only without a list.
+	case !scalar:
+		// Unknown table functions (RESULT_SCAN, GENERATOR, …) have unknown
+		// output columns; they read only their arguments.
+		rel.opaque, rel.value = true, false
 	case f.alias != nil:
 		// BigQuery UNNEST(arr) AS x and Postgres generate_series(…) AS g name
 		// the value column after the alias.
@@ -723,11 +720,37 @@ func (r *resolver) funcRel(sc *scope, f *tableFunc) *relation {
 	default:
 		add(d.foldIdent(ident{name: f.name}), l)
 	}
+	if f.withOrd && len(f.cols) == 0 {
+		add(d.foldIdent(ident{name: "ordinality"}), lin{})
+	}
 	if f.ordinal != nil {
 		add(d.foldIdent(*f.ordinal), lin{})
 	}
 	rel.names = []string{f.name}
 	return rel
+}
+
+// fixedFuncCols are table functions whose output columns are fixed.
+var fixedFuncCols = map[string][]string{
+	"flatten":          {"SEQ", "KEY", "PATH", "INDEX", "VALUE", "THIS"},
+	"split_to_table":   {"SEQ", "INDEX", "VALUE"},
+	"openjson":         {"key", "value", "type"},
+	"json_each":        {"key", "value"},
+	"jsonb_each":       {"key", "value"},
+	"json_each_text":   {"key", "value"},
+	"jsonb_each_text":  {"key", "value"},
+	"posexplode":       {"pos", "col"},
+	"posexplode_outer": {"pos", "col"},
+}
+
+// scalarTableFuncs return one value column named after the alias (or the
+// function) when no column list is given.
+var scalarTableFuncs = map[string]struct{}{
+	"unnest": {}, "explode": {}, "explode_outer": {}, "generate_series": {}, "generate_array": {},
+	"generate_date_array": {}, "generate_timestamp_array": {}, "sequence": {}, "range": {},
+	"json_array_elements": {}, "jsonb_array_elements": {}, "json_array_elements_text": {},
+	"jsonb_array_elements_text": {}, "regexp_split_to_table": {}, "string_split": {}, "inline": {},
+	"inline_outer": {}, "json_table": {}, "jsonb_object_keys": {}, "json_object_keys": {},
 }
 
 // pivotRel builds the relation produced by PIVOT/UNPIVOT.
@@ -945,7 +968,11 @@ func (r *resolver) column(sc *scope, c *colRef) lin {
 				}
 			}
 		}
-		// No relation matches: the first part is a (struct) column.
+		// No relation matches: in dialects with struct navigation the first
+		// part is a column; elsewhere the qualifier is simply unknown.
+		if !r.a.d.structDot {
+			return lin{unres: []string{joinIdents(parts)}}
+		}
 	}
 	return r.bare(sc, parts[0].name, joinIdents(parts))
 }
@@ -962,6 +989,9 @@ func (r *resolver) bare(sc *scope, name, written string) lin {
 					if strings.EqualFold(k.name, name) {
 						real = true
 					}
+				}
+				if rel.hasSch && containsFold(rel.schema, name) {
+					real = true
 				}
 			}
 			if !real {
