@@ -120,9 +120,10 @@ func addConnectionFlags(fs *pflag.FlagSet) []flagBinding {
 	fs.String("base-url", config.DefaultBaseURL, "Mode base URL")
 	fs.Float64("rate-limit", config.DefaultRateLimit, "Mode's rate limit for the token in requests per second; modecrawl paces just under it")
 	fs.Duration("timeout", config.DefaultTimeout, "per-request timeout")
+	fs.Int("max-retries", config.DefaultMaxRetries, "retries of a failed request (429, 5xx, reset, timeout) before its item is reported failed")
 	return []flagBinding{
 		{"token", "token"}, {"workspace", "workspace"}, {"base-url", "base_url"},
-		{"rate-limit", "rate_limit"}, {"timeout", "timeout"},
+		{"rate-limit", "rate_limit"}, {"timeout", "timeout"}, {"max-retries", "max_retries"},
 	}
 }
 

@@ -244,7 +244,7 @@ func probeSpaces(ctx context.Context, client *modeapi.Client, ws string, spaces 
 
 func verifyResult(p *checkPrinter, err error) error {
 	if p.auth {
-		return err
+		return &authError{err: err, hint: "see the hints above"}
 	}
 	return fmt.Errorf("verification failed: %w", err)
 }
@@ -254,6 +254,7 @@ func newModeClient(cfg config.Config, logger *slog.Logger) (*modeapi.Client, err
 	opts := []modeapi.Option{
 		modeapi.WithRateLimit(cfg.RateLimit),
 		modeapi.WithTimeout(cfg.Timeout),
+		modeapi.WithRetry(cfg.MaxRetries, cfg.RetryWaitMin, cfg.RetryWaitMax),
 		modeapi.WithUserAgent(version.UserAgent()),
 	}
 	if logger != nil {

@@ -24,6 +24,9 @@ const (
 	DefaultRateLimit            = 4.0 // Mode: about 40 requests per 10 s per token
 	DefaultConcurrency          = 8
 	DefaultTimeout              = 60 * time.Second
+	DefaultMaxRetries           = 8
+	DefaultRetryWaitMin         = time.Second
+	DefaultRetryWaitMax         = 60 * time.Second
 	DefaultLineageTimeout       = 5 * time.Second
 	DefaultDiscoveryRole        = "PUBLIC"
 	DefaultDiscoveryWarehouse   = "WAREHOUSE_XS_MODE"
@@ -57,6 +60,13 @@ type Config struct {
 	Concurrency int `mapstructure:"concurrency"`
 	// Timeout is the per-request timeout.
 	Timeout time.Duration `mapstructure:"timeout"`
+	// MaxRetries is how often a failed request (429, 5xx, reset, timeout)
+	// is retried before its item is reported failed.
+	MaxRetries int `mapstructure:"max_retries"`
+	// RetryWaitMin and RetryWaitMax bound the jittered exponential backoff
+	// (a Retry-After header from Mode takes precedence).
+	RetryWaitMin time.Duration `mapstructure:"retry_wait_min"`
+	RetryWaitMax time.Duration `mapstructure:"retry_wait_max"`
 	// IncludePersonal includes personal collections (default true).
 	IncludePersonal bool `mapstructure:"include_personal"`
 	// IncludeArchived includes archived reports (default true).
@@ -151,6 +161,9 @@ func setDefaultValues(v *viper.Viper) {
 		"rate_limit":                       DefaultRateLimit,
 		"concurrency":                      DefaultConcurrency,
 		"timeout":                          DefaultTimeout,
+		"max_retries":                      DefaultMaxRetries,
+		"retry_wait_min":                   DefaultRetryWaitMin,
+		"retry_wait_max":                   DefaultRetryWaitMax,
 		"include_personal":                 true,
 		"include_archived":                 true,
 		"collection_include":               []string{},
@@ -275,6 +288,12 @@ func (c Config) ValidateSettings() error {
 	}
 	if c.Timeout <= 0 {
 		return errorf("timeout must be positive")
+	}
+	if c.MaxRetries < 0 || c.MaxRetries > 100 {
+		return errorf("max_retries %d must be between 0 and 100", c.MaxRetries)
+	}
+	if c.RetryWaitMin <= 0 || c.RetryWaitMax < c.RetryWaitMin {
+		return errorf("retry_wait_min must be positive and at most retry_wait_max")
 	}
 	if c.Out == "" {
 		return errorf("out must name an output directory")

@@ -115,7 +115,7 @@ func TestExplicitMissingConfigFile(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	good := Config{Token: "t", Secret: "s", Workspace: "acme", BaseURL: DefaultBaseURL, Out: "out",
-		RateLimit: 4, Concurrency: 8, Timeout: time.Second, LogLevel: "info", LogFormat: "text",
+		RateLimit: 4, Concurrency: 8, Timeout: time.Second, MaxRetries: 8, RetryWaitMin: time.Second, RetryWaitMax: time.Minute, LogLevel: "info", LogFormat: "text",
 		Lineage: Lineage{Timeout: time.Second}, Discovery: Discovery{WindowDays: 90}}
 	require.NoError(t, good.Validate())
 	tests := []struct {
