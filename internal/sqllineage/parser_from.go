@@ -8,10 +8,7 @@ func (p *parser) parseFromList() ([]tableExpr, []*lateralView) {
 	var items []tableExpr
 	var lvs []*lateralView
 	for {
-		items = append(items, p.parseJoined())
-		for p.isKw("LATERAL") && p.peekAt(1).is("VIEW") {
-			lvs = append(lvs, p.parseLateralView())
-		}
+		items = append(items, p.parseJoinedLV(&lvs))
 		if !p.acceptOp(",") {
 			return items, lvs
 		}
@@ -71,8 +68,22 @@ func (p *parser) joinStart() (ok, cond bool) {
 }
 
 func (p *parser) parseJoined() tableExpr {
+	var lvs []*lateralView
+	t := p.parseJoinedLV(&lvs)
+	if len(lvs) > 0 {
+		p.fail("LATERAL VIEW is not supported here")
+	}
+	return t
+}
+
+// parseJoinedLV reads a relation and its joins; Spark LATERAL VIEW clauses
+// may sit between the joins and are collected into lvs.
+func (p *parser) parseJoinedLV(lvs *[]*lateralView) tableExpr {
 	left := p.parseTableItem()
 	for {
+		for p.isKw("LATERAL") && p.peekAt(1).is("VIEW") {
+			*lvs = append(*lvs, p.parseLateralView())
+		}
 		ok, cond := p.joinStart()
 		if !ok {
 			return left
