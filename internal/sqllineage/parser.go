@@ -269,9 +269,19 @@ var harmlessVerbs = func() map[string]bool {
 func (p *parser) skipStatement(verb string, harmful bool) stmt {
 	s := &skipStmt{verb: verb, harmful: harmful}
 	depth := 0
+	// T-SQL batches often omit semicolons: a simple statement such as
+	// DECLARE or SET ends where the next statement's keyword begins.
+	batch := p.d.goSeparator && (verb == "DECLARE" || verb == "SET" || verb == "PRINT" || verb == "USE" ||
+		verb == "DROP" || verb == "TRUNCATE" || verb == "BEGIN" || verb == "COMMIT" || verb == "END")
+	if !p.atEnd() && !p.isOp("(") {
+		p.next()
+	}
 	for {
 		t := p.peek()
 		if t.kind == tkEOF || (depth == 0 && t.isOp(";")) {
+			return s
+		}
+		if batch && depth == 0 && p.statementStart() {
 			return s
 		}
 		if t.isOp("(") && p.queryAhead(1) {

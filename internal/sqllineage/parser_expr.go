@@ -451,6 +451,11 @@ func (p *parser) parsePrimary() expr {
 			return &funcCall{name: strings.ToLower(up), kids: p.parseArgs(strings.ToLower(up))}
 		}
 	}
+	// Clause keywords cannot start a value: "SELECT FROM t" is an error,
+	// not a column named FROM.
+	if t.kind == tkWord && !p.peekAt(1).isOp("(") && !p.peekAt(1).isOp(".") && notValue(t) {
+		p.fail("unexpected %s", p.describe(t))
+	}
 	// Dotted name: column reference or function call.
 	var parts []ident
 	for {
@@ -784,4 +789,20 @@ func (p *parser) parseArgs(fname string) []expr {
 	}
 	p.expectOp(")")
 	return kids
+}
+
+// nonValueWords are keywords that can never be a column reference.
+var nonValueWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`SELECT FROM WHERE GROUP HAVING ORDER LIMIT UNION INTERSECT EXCEPT MINUS
+		JOIN ON USING AS AND OR IN IS BETWEEN THEN ELSE END WHEN INTO WINDOW QUALIFY`) {
+		m[w] = true
+	}
+	return m
+}()
+
+func notValue(t *token) bool {
+	var buf [24]byte
+	k, ok := upperKey(&buf, t.val)
+	return ok && nonValueWords[string(k)]
 }
