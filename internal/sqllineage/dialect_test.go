@@ -110,6 +110,23 @@ func TestAnalyzeOtherDialects(t *testing.T) {
 	})
 }
 
+func TestAnalyzePivot(t *testing.T) {
+	runCases(t, []lc{
+		{name: "snowflake keeps quotes", d: Snowflake, sql: "SELECT * FROM (SELECT r, q, v FROM s) PIVOT (SUM(v) FOR q IN ('Q1', 'Q2'))", tables: "s",
+			cols: []string{"R = s.r", "'Q1' = s.q s.v", "'Q2' = s.q s.v"}},
+		{name: "bigquery prefixes aggregate alias", d: BigQuery, sql: "SELECT * FROM (SELECT r, q, v FROM ds.s) PIVOT (SUM(v) AS total FOR q IN ('Q1', 'Q2' AS second))", tables: "ds.s",
+			cols: []string{"r = ds.s.r", "total_Q1 = ds.s.q ds.s.v", "total_second = ds.s.q ds.s.v"}},
+		{name: "databricks strips quotes", d: Databricks, sql: "SELECT * FROM (SELECT r, q, v FROM s) PIVOT (SUM(v) FOR q IN ('Q1', 'Q2'))", tables: "s",
+			cols: []string{"r = s.r", "Q1 = s.q s.v", "Q2 = s.q s.v"}},
+		{name: "tsql brackets", d: TSQL, sql: "SELECT * FROM (SELECT r, y, v FROM s) src PIVOT (SUM(v) FOR y IN ([2024], [2025])) p", tables: "s",
+			cols: []string{"r = s.r", "2024 = s.v s.y", "2025 = s.v s.y"}},
+		{name: "pivot over physical table", d: Snowflake, sql: "SELECT * FROM s PIVOT (SUM(v) FOR q IN ('Q1' AS q1))", tables: "s",
+			cols: []string{"* = s.*", "Q1 = s.q s.v"}},
+		{name: "unpivot", d: BigQuery, sql: "SELECT * FROM (SELECT id, a, b FROM ds.s) UNPIVOT (val FOR col IN (a, b))", tables: "ds.s",
+			cols: []string{"id = ds.s.id", "col =", "val = ds.s.a ds.s.b"}},
+	})
+}
+
 func TestAnalyzeSchema(t *testing.T) {
 	sch := mapSchema{"a": {"id", "x"}, "b": {"id", "y"}}
 	runCases(t, []lc{

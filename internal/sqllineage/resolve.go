@@ -539,12 +539,13 @@ func (r *resolver) expandStar(sc *scope, st *starExpr) []outCol {
 				out = append(out, outCol{name: c, lin: lin{src: []Source{{rel.table, c}}}})
 			}
 		case rel.table != "":
-			out = append(out, rel.known...)
+			// Unknown pass-through columns come first (PIVOT over a table).
 			if starAt < 0 {
 				starAt = len(out)
 				out = append(out, outCol{name: "*"})
 			}
 			out[starAt].lin.src = append(out[starAt].lin.src, Source{rel.table, "*"})
+			out = append(out, rel.known...)
 		case rel.opaque:
 			// Columns of table variables and unknown table functions are
 			// not known: say so rather than dropping them silently.
@@ -813,11 +814,19 @@ func (r *resolver) pivotRel(sc *scope, pv *pivotTable, env *cteEnv) *relation {
 					}
 				}
 			}
-			if len(pv.aggs) > 1 {
+			if len(pv.aggs) > 1 || (d.name == BigQuery && pv.aggs[0].alias != nil) {
+				// One column per aggregate: BigQuery names it alias_value,
+				// the others value_alias.
 				for _, a := range pv.aggs {
+					cn := name
 					if a.alias != nil {
-						extra = append(extra, outCol{name: name + "_" + d.foldIdent(*a.alias), lin: r.visit(inner, a.e, true).union(fl).compact()})
+						if d.name == BigQuery {
+							cn = d.foldIdent(*a.alias) + "_" + name
+						} else {
+							cn = name + "_" + d.foldIdent(*a.alias)
+						}
 					}
+					extra = append(extra, outCol{name: cn, lin: r.visit(inner, a.e, true).union(fl).compact()})
 				}
 				continue
 			}
