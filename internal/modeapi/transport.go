@@ -121,6 +121,7 @@ type limitTransport struct {
 	lim      *rate.Limiter
 	interval time.Duration // window/limit: the time for one request slot to free up
 	stats    *counters
+	sem      chan struct{} // one waiter holds a reservation at a time
 	holdHook func(time.Duration) time.Duration // tests: replaces every hold
 
 	mu        sync.Mutex // guards holdUntil
@@ -128,7 +129,7 @@ type limitTransport struct {
 }
 
 func newLimitTransport(next http.RoundTripper, rps float64, stats *counters) *limitTransport {
-	t := &limitTransport{next: next, lim: limiterFor(rps), stats: stats}
+	t := &limitTransport{next: next, lim: limiterFor(rps), stats: stats, sem: make(chan struct{}, 1)}
 	if rps > 0 {
 		t.interval = time.Duration(float64(time.Second) / rps)
 	}
@@ -141,12 +142,8 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.waitHold(ctx); err != nil {
 		return nil, err
 	}
-	if err := t.lim.Wait(ctx); err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		// The limiter refuses up front when the wait would pass the deadline.
-		return nil, fmt.Errorf("wait for rate limiter: %w", err)
+	if err := t.waitToken(ctx); err != nil {
+		return nil, err
 	}
 	t.stats.total.Add(1)
 	resp, err := t.next.RoundTrip(req)
@@ -170,6 +167,41 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, nil
+}
+
+// waitToken takes the next slot of the bucket and sleeps until it is due.
+//
+// Only one goroutine at a time holds a reservation (sem). With
+// rate.Limiter.Wait, every worker reserves a future slot and sleeps; when
+// the process stalls (GC, CPU contention) all sleepers wake late together
+// and their past-due slots go out as one burst that Mode's sliding window
+// counts together. A single sleeper keeps the schedule (a late wake-up
+// does not lose throughput) while a stall can release at most two requests
+// back to back.
+func (t *limitTransport) waitToken(ctx context.Context) error {
+	select {
+	case t.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-t.sem }()
+	r := t.lim.Reserve()
+	if !r.OK() {
+		return errors.New("rate limiter cannot grant a request")
+	}
+	d := r.Delay()
+	if d <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(d)
+	select {
+	case <-ctx.Done():
+		timer.Stop()
+		r.Cancel()
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
 }
 
 // hold keeps every worker from sending before now+d.
