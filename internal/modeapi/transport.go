@@ -121,7 +121,7 @@ type limitTransport struct {
 	lim      *rate.Limiter
 	interval time.Duration // window/limit: the time for one request slot to free up
 	stats    *counters
-	sem      chan struct{} // one waiter holds a reservation at a time
+	sem      chan struct{}                     // one waiter holds a reservation at a time
 	holdHook func(time.Duration) time.Duration // tests: replaces every hold
 
 	mu        sync.Mutex // guards holdUntil
