@@ -12,7 +12,8 @@
 //     target, sorted there, and the finished set is swapped into place with
 //     renames. A killed or failed run leaves the previous set untouched.
 //
-// Records are spilled to disk as they arrive and only a small index
-// (key, offset, length) is kept in memory, so a 50,000-report workspace does
-// not have to fit in RAM at once.
+// Memory is bounded whatever the workspace size: each file buffers at most a
+// couple of megabytes of records, sorts them and writes them out as a sorted
+// run in the temporary directory; Commit merges the runs (an external merge
+// sort), so a 50,000-report workspace never has to fit in RAM.
 package output

@@ -53,21 +53,6 @@ var fileInfo = [numFiles]struct {
 	fileLineage:     {record.LineageFile, record.KindLineage},
 }
 
-// entry locates one spilled record: its sort key and where its line is.
-type entry struct {
-	key string
-	off int64
-	n   int
-}
-
-// spill is the unsorted, append-only file records of one kind go to first.
-type spill struct {
-	f   *os.File
-	bw  *bufio.Writer
-	off int64
-	idx []entry
-}
-
 // Writer collects records into a temporary directory beside the target and
 // swaps the finished, sorted set into place on Commit. Its Add methods are
 // safe for concurrent use.
@@ -101,13 +86,7 @@ func Create(dir string) (*Writer, error) {
 	}
 	w := &Writer{dir: dir, tmp: tmp}
 	for i := range numFiles {
-		f, err := os.Create(filepath.Join(tmp, fileInfo[i].name+".spill"))
-		if err != nil {
-			w.closeSpills()
-			_ = os.RemoveAll(tmp)
-			return nil, fmt.Errorf("create spill file: %w", err)
-		}
-		w.spills[i] = &spill{f: f, bw: bufio.NewWriterSize(f, 64<<10)}
+		w.spills[i] = &spill{name: fileInfo[i].name, tmp: tmp}
 	}
 	return w, nil
 }
@@ -219,12 +198,9 @@ func (w *Writer) add(fi file, key string, v any) error {
 	if w.closed {
 		return ErrClosed
 	}
-	s := w.spills[fi]
-	if _, err := s.bw.Write(line); err != nil {
-		return fmt.Errorf("spill %s record: %w", fileInfo[fi].kind, err)
+	if err := w.spills[fi].add(key, line); err != nil {
+		return fmt.Errorf("spill %s records: %w", fileInfo[fi].kind, err)
 	}
-	s.idx = append(s.idx, entry{key: key, off: s.off, n: len(line)})
-	s.off += int64(len(line))
 	return nil
 }
 
@@ -235,9 +211,7 @@ func (w *Writer) Counts() map[string]int {
 	defer w.mu.Unlock()
 	out := make(map[string]int, numFiles)
 	for i := range numFiles {
-		if s := w.spills[i]; s != nil {
-			out[fileInfo[i].kind] = len(s.idx)
-		}
+		out[fileInfo[i].kind] = w.spills[i].n
 	}
 	return out
 }
@@ -255,7 +229,6 @@ func (w *Writer) Commit(m record.Manifest) (err error) {
 	w.closed = true
 	defer func() {
 		if err != nil {
-			w.closeSpills()
 			_ = os.RemoveAll(w.tmp)
 		}
 	}()
@@ -288,82 +261,25 @@ func (w *Writer) Abort() error {
 		return nil
 	}
 	w.closed = true
-	w.closeSpills()
 	if err := os.RemoveAll(w.tmp); err != nil {
 		return fmt.Errorf("remove temporary output directory: %w", err)
 	}
 	return nil
 }
 
-func (w *Writer) closeSpills() {
-	for _, s := range w.spills {
-		if s != nil && s.f != nil {
-			_ = s.f.Close()
-			s.f = nil
-		}
-	}
-}
-
-// finish sorts one spill file into its final file and returns the number
-// of lines written. Ties on the key are broken by the line bytes, which
-// makes the order independent of arrival order; exact duplicates (the same
-// edge found twice, say) are written once.
+// finish writes one file in sorted order and returns its line count.
 func (w *Writer) finish(fi file) (int, error) {
 	s := w.spills[fi]
 	name := fileInfo[fi].name
-	if err := s.bw.Flush(); err != nil {
-		return 0, fmt.Errorf("flush %s: %w", name, err)
-	}
-	read := func(e entry, buf []byte) ([]byte, error) {
-		buf = slices.Grow(buf[:0], e.n)[:e.n]
-		if _, err := s.f.ReadAt(buf, e.off); err != nil {
-			return nil, fmt.Errorf("read back %s: %w", name, err)
-		}
-		return buf, nil
-	}
-	var sortErr error
-	var a, b []byte
-	slices.SortFunc(s.idx, func(x, y entry) int {
-		if c := cmp.Compare(x.key, y.key); c != 0 || sortErr != nil {
-			return c
-		}
-		var err error
-		if a, err = read(x, a); err != nil {
-			sortErr = err
-			return 0
-		}
-		if b, err = read(y, b); err != nil {
-			sortErr = err
-			return 0
-		}
-		return bytes.Compare(a, b)
-	})
-	if sortErr != nil {
-		return 0, sortErr
-	}
-
 	out, err := os.Create(filepath.Join(w.tmp, name))
 	if err != nil {
 		return 0, fmt.Errorf("create %s: %w", name, err)
 	}
 	defer out.Close()
 	bw := bufio.NewWriterSize(out, 256<<10)
-	var prev, cur []byte
-	prevKey := ""
-	n := 0
-	for i, e := range s.idx {
-		if cur, err = read(e, cur); err != nil {
-			return 0, err
-		}
-		if i > 0 && e.key == prevKey && bytes.Equal(cur, prev) {
-			continue
-		}
-		if _, err := bw.Write(cur); err != nil {
-			return 0, fmt.Errorf("write %s: %w", name, err)
-		}
-		n++
-		prevKey = e.key
-		prev, cur = cur, prev
+	n, err := s.writeSorted(bw)
+	if err != nil {
+		return 0, fmt.Errorf("write %s: %w", name, err)
 	}
 	if err := bw.Flush(); err != nil {
 		return 0, fmt.Errorf("write %s: %w", name, err)
@@ -374,12 +290,13 @@ func (w *Writer) finish(fi file) (int, error) {
 	if err := out.Close(); err != nil {
 		return 0, fmt.Errorf("close %s: %w", name, err)
 	}
-	s.idx = nil
-	_ = s.f.Close()
-	s.f = nil
-	if err := os.Remove(filepath.Join(w.tmp, name+".spill")); err != nil {
-		return 0, fmt.Errorf("remove spill of %s: %w", name, err)
+	// Release the buffer and remove the runs: only final files remain.
+	for _, r := range s.runs {
+		if err := os.Remove(r); err != nil {
+			return 0, fmt.Errorf("remove sort run: %w", err)
+		}
 	}
+	s.arena, s.recs, s.runs = nil, nil, nil
 	return n, nil
 }
 

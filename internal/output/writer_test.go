@@ -392,3 +392,40 @@ func TestKilledWriterNeverLeavesHalfSet(t *testing.T) {
 		checkComplete(t, dir)
 	}
 }
+
+func TestExternalMergeAcrossRuns(t *testing.T) {
+	// Enough data for several sorted runs per file, with duplicates that
+	// land in different runs.
+	r := rand.New(rand.NewPCG(1, 2))
+	title := strings.Repeat("t", 200)
+	var charts []record.Chart
+	for i := range 30000 {
+		charts = append(charts, record.Chart{Token: fmt.Sprintf("c%06d", r.IntN(1_000_000)), QueryToken: fmt.Sprint("q", i%7), Title: &title})
+	}
+	dups := charts[:500]
+	charts = append(charts, dups...)
+	shuffle(r, charts)
+
+	want := map[string]bool{}
+	for _, c := range charts {
+		want[c.Token+"\x00"+c.QueryToken] = true
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	w, err := Create(dir)
+	require.NoError(t, err)
+	for _, c := range charts {
+		require.NoError(t, w.AddChart(c))
+	}
+	require.Greater(t, len(w.spills[fileCharts].runs), 2, "the test must exercise the merge")
+	require.NoError(t, w.Commit(record.Manifest{}))
+
+	b, err := Read(dir)
+	require.NoError(t, err)
+	keys := mapSlice(b.Charts, func(c record.Chart) string { return c.Token + "\x00" + c.QueryToken })
+	assert.Len(t, keys, len(want), "duplicates dropped across runs")
+	assert.True(t, isSorted(keys))
+	assert.Equal(t, len(want), b.Manifest.Counts[record.KindChart])
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 10, "no run files left in the output set")
+}
