@@ -3,7 +3,7 @@ package sqllineage
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -222,9 +222,7 @@ func (a *analyzer) result() Result {
 	}
 	res := Result{Confidence: a.conf, Warnings: a.warnings, Statements: a.nStmts}
 	res.Tables = append([]Table(nil), a.tableList...)
-	sort.SliceStable(res.Tables, func(i, j int) bool {
-		return strings.ToLower(res.Tables[i].Name) < strings.ToLower(res.Tables[j].Name)
-	})
+	slices.SortStableFunc(res.Tables, func(a, b Table) int { return compareFold(a.Name, b.Name) })
 	if res.Tables == nil {
 		res.Tables = []Table{}
 	}
@@ -242,26 +240,37 @@ func (a *analyzer) result() Result {
 	return res
 }
 
-// sortSources dedups (case-insensitively, first spelling wins) and sorts.
+// sortSources dedups (case-insensitively, first spelling wins) and sorts
+// by table then column, case-insensitively.
 func sortSources(in []Source) []Source {
-	out := make([]Source, 0, len(in))
-	seen := make(map[[2]string]bool, len(in))
-	for _, s := range in {
-		k := [2]string{strings.ToLower(s.Table), strings.ToLower(s.Column)}
-		if seen[k] {
-			continue
+	out := dedupSources(in)
+	slices.SortStableFunc(out, func(a, b Source) int {
+		if c := compareFold(a.Table, b.Table); c != 0 {
+			return c
 		}
-		seen[k] = true
-		out = append(out, s)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		ti, tj := strings.ToLower(out[i].Table), strings.ToLower(out[j].Table)
-		if ti != tj {
-			return ti < tj
-		}
-		return strings.ToLower(out[i].Column) < strings.ToLower(out[j].Column)
+		return compareFold(a.Column, b.Column)
 	})
 	return out
+}
+
+// compareFold compares ASCII-case-insensitively without allocating.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := a[i], b[i]
+		if ca >= 0x80 || cb >= 0x80 {
+			return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+		}
+		if ca >= 'A' && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if cb >= 'A' && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return int(ca) - int(cb)
+		}
+	}
+	return len(a) - len(b)
 }
 
 // addTable records a physical table read and returns its Name.

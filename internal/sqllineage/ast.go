@@ -201,10 +201,11 @@ func (*pivotTable) tableNode()   {}
 
 type expr interface{}
 
-// colRef is a possibly qualified column reference; path holds trailing
-// semi-structured or struct access that is not part of the name.
+// colRef is a possibly qualified column reference (qualifier parts, then
+// the column, then any struct fields).
 type colRef struct {
 	parts []ident
+	buf   [2]ident
 }
 
 // funcCall is a function call; kids are every argument and clause (FILTER,

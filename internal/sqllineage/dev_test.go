@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"runtime"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestDevScratch(t *testing.T) {
@@ -35,5 +38,31 @@ func TestDevCorpusParse(t *testing.T) {
 		if res.Confidence < 1 {
 			t.Logf("%s: %v", e.ID, res.Warnings)
 		}
+	}
+}
+
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func TestDevCPU(t *testing.T) {
+	if os.Getenv("DEVCPU") == "" {
+		t.Skip()
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for _, q := range []struct {
+		name string
+		sql  string
+		n    int
+		d    Dialect
+	}{{"typical", typicalQuery, 20000, Snowflake}, {"union200KB", unionQuery(2000), 30, Postgres}, {"1MB", bigQuery(1 << 20), 3, Snowflake}} {
+		start, wall := threadCPU(), time.Now()
+		for i := 0; i < q.n; i++ {
+			Analyze(context.Background(), q.sql, Options{Dialect: q.d})
+		}
+		fmt.Printf("%s: %v CPU/op (wall %v/op)\n", q.name, (threadCPU()-start)/time.Duration(q.n), time.Since(wall)/time.Duration(q.n))
 	}
 }

@@ -21,7 +21,7 @@ func (e *parseError) Error() string { return fmt.Sprintf("at offset %d: %s", e.p
 var errTimeLimit = errors.New("time limit reached")
 
 // maxDepth bounds nesting so hostile input cannot exhaust the stack.
-const maxDepth = 500
+const maxDepth = 2000
 
 // checkEvery is how many tokens/nodes pass between cancellation checks; a
 // time.Now call per token would dominate the cost of parsing.
@@ -903,7 +903,7 @@ func (p *parser) parseSelectItem() *selectItem {
 		if k > 0 && p.peekAt(k).isOp("*") {
 			var qual []ident
 			for j := 0; j < k; j += 2 {
-				qual = append(qual, p.identsOf(p.peekAt(j))...)
+				qual = p.appendIdents(qual, p.peekAt(j))
 			}
 			p.i += k + 1
 			return &selectItem{star: p.parseStarMods(qual), pos: start}
@@ -1036,13 +1036,27 @@ func (p *parser) identOf(t *token) ident {
 func (p *parser) identsOf(t *token) []ident {
 	id := p.identOf(t)
 	if t.kind == tkQIdent && p.d.splitQuoted && strings.Contains(id.name, ".") {
-		var out []ident
-		for _, s := range strings.Split(id.name, ".") {
-			out = append(out, ident{name: s, quoted: true})
-		}
-		return out
+		return splitQuotedIdent(id)
 	}
 	return []ident{id}
+}
+
+// appendIdents appends the parts of t to dst without allocating for the
+// common single-part case.
+func (p *parser) appendIdents(dst []ident, t *token) []ident {
+	id := p.identOf(t)
+	if t.kind == tkQIdent && p.d.splitQuoted && strings.Contains(id.name, ".") {
+		return append(dst, splitQuotedIdent(id)...)
+	}
+	return append(dst, id)
+}
+
+func splitQuotedIdent(id ident) []ident {
+	var out []ident
+	for _, s := range strings.Split(id.name, ".") {
+		out = append(out, ident{name: s, quoted: true})
+	}
+	return out
 }
 
 // stringValue returns the body of a simple quoted string token.
@@ -1070,7 +1084,9 @@ func (p *parser) parseTableName() []ident {
 			p.i--
 			p.fail("expected a name part, found %s", p.describe(t))
 		}
-		id := p.identsOf(t)
+		n0 := len(parts)
+		parts = p.appendIdents(parts, t)
+		id := parts[n0:]
 		for _, x := range id {
 			if x.name == "" {
 				p.i--
@@ -1085,7 +1101,6 @@ func (p *parser) parseTableName() []ident {
 				id[0].name += "-" + p.next().val
 			}
 		}
-		parts = append(parts, id...)
 		if !p.isOp(".") {
 			return parts
 		}

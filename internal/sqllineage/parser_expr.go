@@ -266,21 +266,30 @@ func (p *parser) parsePostfix(e expr) expr {
 	}
 }
 
-// niladic keywords are values without parentheses.
-var niladic = map[string]bool{
-	"NULL": true, "TRUE": true, "FALSE": true, "CURRENT_DATE": true, "CURRENT_TIMESTAMP": true,
-	"CURRENT_TIME": true, "LOCALTIME": true, "LOCALTIMESTAMP": true, "CURRENT_USER": true,
-	"SESSION_USER": true, "SYSDATE": true, "SYSTIMESTAMP": true, "CURRENT_SCHEMA": true,
-	"CURRENT_ROLE": true, "CURRENT_DATABASE": true, "CURRENT_CATALOG": true, "DEFAULT": true,
-	"UNKNOWN": true, "CURRENT_DATETIME": true, "CURRENT_WAREHOUSE": true, "CURRENT_REGION": true,
-}
+// Word flags, looked up once per word in parsePrimary.
+const (
+	wfNiladic      = 1 << iota // a value without parentheses (CURRENT_DATE)
+	wfTypedLiteral             // DATE '2020-01-01'
+	wfNotValue                 // a clause keyword, never a column
+)
 
-// typed literal prefixes: DATE '2020-01-01'.
-var typedLiteral = map[string]bool{
-	"DATE": true, "TIME": true, "TIMESTAMP": true, "DATETIME": true, "TIMESTAMPTZ": true,
-	"TIMESTAMP_NTZ": true, "TIMESTAMP_LTZ": true, "TIMESTAMP_TZ": true, "JSON": true, "NUMERIC": true,
-	"BIGNUMERIC": true, "DECIMAL": true, "INTERVAL": false, "INET": true, "UUID": true,
-}
+var wordFlags = func() map[string]uint8 {
+	m := map[string]uint8{}
+	for _, w := range strings.Fields(`NULL TRUE FALSE CURRENT_DATE CURRENT_TIMESTAMP CURRENT_TIME LOCALTIME
+		LOCALTIMESTAMP CURRENT_USER SESSION_USER SYSDATE SYSTIMESTAMP CURRENT_SCHEMA CURRENT_ROLE
+		CURRENT_DATABASE CURRENT_CATALOG DEFAULT UNKNOWN CURRENT_DATETIME CURRENT_WAREHOUSE CURRENT_REGION`) {
+		m[w] |= wfNiladic
+	}
+	for _, w := range strings.Fields(`DATE TIME TIMESTAMP DATETIME TIMESTAMPTZ TIMESTAMP_NTZ TIMESTAMP_LTZ
+		TIMESTAMP_TZ JSON NUMERIC BIGNUMERIC DECIMAL INET UUID`) {
+		m[w] |= wfTypedLiteral
+	}
+	for _, w := range strings.Fields(`SELECT FROM WHERE GROUP HAVING ORDER LIMIT UNION INTERSECT EXCEPT MINUS
+		JOIN ON USING AS AND OR IN IS BETWEEN THEN ELSE END WHEN INTO WINDOW QUALIFY`) {
+		m[w] |= wfNotValue
+	}
+	return m
+}()
 
 func (p *parser) parsePrimary() expr {
 	p.enter()
@@ -362,6 +371,7 @@ func (p *parser) parsePrimary() expr {
 		k, _ := upperKey(&buf, t.val)
 		up := string(k)
 		nx := p.peekAt(1)
+		fl := wordFlags[up]
 		switch {
 		case up == "CASE":
 			return p.parseCase()
@@ -417,11 +427,11 @@ func (p *parser) parsePrimary() expr {
 				}
 			}
 			return &opExpr{kids: []expr{e}}
-		case typedLiteral[up] && nx.kind == tkString:
+		case fl&wfTypedLiteral != 0 && nx.kind == tkString:
 			p.next()
 			p.next()
 			return &litExpr{}
-		case niladic[up] && !nx.isOp("(") && !nx.isOp("."):
+		case fl&wfNiladic != 0 && !nx.isOp("(") && !nx.isOp("."):
 			p.next()
 			return &litExpr{}
 		case up == "ARRAY" && (nx.isOp("[") || nx.isOp("<")):
@@ -450,21 +460,23 @@ func (p *parser) parsePrimary() expr {
 			p.expectOp("(")
 			return &funcCall{name: strings.ToLower(up), kids: p.parseArgs(strings.ToLower(up))}
 		}
+		// Clause keywords cannot start a value: "SELECT FROM t" is an
+		// error, not a column named FROM.
+		if fl&wfNotValue != 0 && !nx.isOp("(") && !nx.isOp(".") {
+			p.fail("unexpected %s", p.describe(t))
+		}
 	}
-	// Clause keywords cannot start a value: "SELECT FROM t" is an error,
-	// not a column named FROM.
-	if t.kind == tkWord && !p.peekAt(1).isOp("(") && !p.peekAt(1).isOp(".") && notValue(t) {
-		p.fail("unexpected %s", p.describe(t))
-	}
-	// Dotted name: column reference or function call.
-	var parts []ident
+	// Dotted name: column reference or function call. The colRef's inline
+	// buffer holds the usual one or two parts without another allocation.
+	ref := &colRef{}
+	parts := ref.buf[:0]
 	for {
 		tk := p.next()
 		if tk.kind != tkWord && tk.kind != tkQIdent {
 			p.i--
 			p.fail("unexpected %s", p.describe(tk))
 		}
-		parts = append(parts, p.identsOf(tk)...)
+		parts = p.appendIdents(parts, tk)
 		if p.isOp(".") {
 			nx := p.peekAt(1)
 			if nx.kind == tkWord || nx.kind == tkQIdent {
@@ -487,7 +499,8 @@ func (p *parser) parsePrimary() expr {
 		p.parseFuncSuffix(f)
 		return f
 	}
-	return &colRef{parts: parts}
+	ref.parts = parts
+	return ref
 }
 
 // parseFuncSuffix reads WITHIN GROUP, FILTER, IGNORE NULLS and OVER.
@@ -789,20 +802,4 @@ func (p *parser) parseArgs(fname string) []expr {
 	}
 	p.expectOp(")")
 	return kids
-}
-
-// nonValueWords are keywords that can never be a column reference.
-var nonValueWords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`SELECT FROM WHERE GROUP HAVING ORDER LIMIT UNION INTERSECT EXCEPT MINUS
-		JOIN ON USING AS AND OR IN IS BETWEEN THEN ELSE END WHEN INTO WINDOW QUALIFY`) {
-		m[w] = true
-	}
-	return m
-}()
-
-func notValue(t *token) bool {
-	var buf [24]byte
-	k, ok := upperKey(&buf, t.val)
-	return ok && nonValueWords[string(k)]
 }

@@ -21,10 +21,10 @@ const (
 // token is one lexical unit. pos/end are byte offsets into the source so the
 // parser can recover the text of an expression for column naming.
 type token struct {
-	kind tokKind
+	val  string
 	pos  int
 	end  int
-	val  string
+	kind tokKind
 }
 
 // is reports whether t is the unquoted word kw (case-insensitive).
@@ -80,7 +80,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // tokenize splits src into tokens for dialect d. Comments and whitespace are
 // dropped; a T-SQL GO line becomes a ";" token. The final token is tkEOF.
 func tokenize(src string, d *dialect) ([]token, error) {
-	toks := make([]token, 0, len(src)/4+8)
+	toks := make([]token, 0, len(src)/3+8)
 	i, n := 0, len(src)
 	lineStart := true // only whitespace seen since the last newline (for GO)
 	for i < n {
@@ -201,10 +201,12 @@ func tokenize(src string, d *dialect) ([]token, error) {
 			i = j
 		case isWordStart(c) || (c == '#' && d.hashIdent):
 			// String prefixes: E'..' N'..' X'..' B'..' R'..' and combinations.
-			if j, ok := prefixedString(src, i, d); ok {
-				toks = append(toks, token{kind: tkString, pos: start, end: j})
-				i = j
-				continue
+			if maybePrefixed(src, i) {
+				if j, ok := prefixedString(src, i, d); ok {
+					toks = append(toks, token{kind: tkString, pos: start, end: j})
+					i = j
+					continue
+				}
 			}
 			j := i + 1
 			for j < n && (isWordChar(src[j]) || (src[j] == '#' && d.hashIdent)) {
@@ -365,6 +367,17 @@ func scanTriple(src string, i int, q string) (int, error) {
 		return len(src), &lexError{i, "unterminated triple-quoted string"}
 	}
 	return i + 3 + j + 3, nil
+}
+
+// maybePrefixed is a cheap pre-check for prefixedString: a quote (or U&)
+// must follow within two bytes.
+func maybePrefixed(src string, i int) bool {
+	for k := i + 1; k <= i+2 && k < len(src); k++ {
+		if c := src[k]; c == '\'' || c == '"' || c == '&' {
+			return true
+		}
+	}
+	return false
 }
 
 // prefixedString recognises literals such as E'..', N'..', X'..', B'..',
