@@ -280,3 +280,40 @@ func TestCancelDuringRateLimitHold(t *testing.T) {
 	assert.Less(t, time.Since(start), 200*time.Millisecond)
 	assert.Equal(t, int64(1), c.Stats().RateLimited)
 }
+
+// TestCancelStopsPromptly: cancellation ends a request that is in flight or
+// waiting for the rate limiter, with the context's error.
+func TestCancelStopsPromptly(t *testing.T) {
+	tests := []struct {
+		name string
+		rps  float64
+		slow bool
+	}{
+		{"in flight", 0, true},
+		{"waiting for the limiter", 0.05, false}, // one slot per 20 s
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, _ := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tt.slow {
+					select {
+					case <-r.Context().Done():
+					case <-time.After(5 * time.Second):
+					}
+				}
+				writeJSON(w, http.StatusOK, map[string]string{"workspace": "acme"})
+			}))
+			c := newTestClient(t, srv.URL, WithRateLimit(tt.rps))
+			if !tt.slow {
+				_, err := c.Verify(context.Background()) // takes the only token
+				require.NoError(t, err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(30*time.Millisecond, cancel)
+			start := time.Now()
+			_, err := c.Verify(ctx)
+			assert.ErrorIs(t, err, context.Canceled)
+			assert.Less(t, time.Since(start), 150*time.Millisecond)
+		})
+	}
+}
