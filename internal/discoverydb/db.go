@@ -74,6 +74,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	disableCloudPlatformProbes()
 	sqlDB := sql.OpenDB(gosnowflake.NewConnector(gosnowflake.SnowflakeDriver{}, sf))
 	sqlDB.SetMaxOpenConns(1)
 	sqlDB.SetMaxIdleConns(1)
@@ -356,4 +357,21 @@ func (n nullString) ptr() *string {
 	}
 	v := n.v
 	return &v
+}
+
+// platformDetectionEnv is gosnowflake's switch for its cloud platform
+// detection.
+const platformDetectionEnv = "SNOWFLAKE_DISABLE_PLATFORM_DETECTION"
+
+// disableCloudPlatformProbes stops gosnowflake from probing cloud metadata
+// endpoints (169.254.169.254, metadata.google.internal) in the background on
+// its first connection, which it does only to report the platform in its
+// login telemetry. modecrawl talks to the configured Snowflake endpoint and
+// nothing else, so it turns the probes off unless the user set the variable
+// explicitly. The driver offers no per-connection option; the environment
+// variable is its only switch and is read when the first connection is built.
+func disableCloudPlatformProbes() {
+	if _, set := os.LookupEnv(platformDetectionEnv); !set {
+		_ = os.Setenv(platformDetectionEnv, "true")
+	}
 }
