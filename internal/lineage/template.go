@@ -40,6 +40,10 @@ const maxLiquidRange = 10000
 // liquidKeywords are Liquid literals that look like variables.
 var liquidKeywords = map[string]bool{"true": true, "false": true, "nil": true, "null": true, "empty": true, "blank": true}
 
+// liquidOperators are words the Liquid expression scanner reads as
+// operators, not variables; {{ and }} is a Liquid syntax error.
+var liquidOperators = map[string]bool{"and": true, "or": true, "contains": true, "in": true}
+
 // Param is one parameter of a {% form %} block.
 type Param struct {
 	Name    string
@@ -50,34 +54,51 @@ type Param struct {
 	Options    []any
 }
 
-// renderer renders Mode templates. Engines are pooled because an
-// osteele/liquid Engine is not documented as safe for concurrent use.
+// renderer renders Mode templates. It holds only the run's clock, so it is
+// cheap to create per query and safe for concurrent use.
 type renderer struct {
-	now  func() time.Time
-	pool sync.Pool
+	now func() time.Time
+	// liquidOnly disables the simple-output fast path, so tests can check
+	// that both paths render the same SQL.
+	liquidOnly bool
 }
 
 func newRenderer(now func() time.Time) *renderer {
-	r := &renderer{now: now}
-	r.pool.New = func() any { return r.newEngine() }
-	return r
+	return &renderer{now: now}
 }
 
-func (r *renderer) newEngine() *liquid.Engine {
-	e := liquid.NewEngine()
+// pooledEngine is a Liquid engine whose date filter reads the clock of the
+// renderer currently holding it.
+type pooledEngine struct {
+	e   *liquid.Engine
+	now func() time.Time
+}
+
+// liquidEngines caches Liquid engines across renderers and queries.
+// Building an engine registers ~80 filters and tags (about 150 KB of
+// allocations), which cost more than rendering a typical report query;
+// the standalone Analyze builds a renderer per call, so the cache lives
+// here. An engine is not documented as safe for concurrent use, hence a
+// pool: each engine serves one render at a time and carries no state
+// between renders except the clock, which is set on every checkout.
+var liquidEngines = sync.Pool{New: func() any { return newPooledEngine() }}
+
+func newPooledEngine() *pooledEngine {
+	pe := &pooledEngine{e: liquid.NewEngine()}
 	// Replace the stock date filter: it reads the wall clock for 'now',
 	// which would make rendered SQL (and golden files) change every day.
-	e.RegisterFilter("date", func(v any, format func(string) string) (string, error) {
-		t, err := r.toTime(v)
+	pe.e.RegisterFilter("date", func(v any, format func(string) string) (string, error) {
+		t, err := toTime(v, pe.now)
 		if err != nil {
 			return "", err
 		}
 		return tuesday.Strftime(format("%a, %b %d, %y"), t)
 	})
-	return e
+	return pe
 }
 
-func (r *renderer) toTime(v any) (time.Time, error) {
+// toTime reads a date filter input; 'now' and 'today' use the injected clock.
+func toTime(v any, now func() time.Time) (time.Time, error) {
 	switch x := v.(type) {
 	case time.Time:
 		return x, nil
@@ -93,7 +114,10 @@ func (r *renderer) toTime(v any) (time.Time, error) {
 	s := strings.TrimSpace(fmt.Sprint(v))
 	switch strings.ToLower(s) {
 	case "now", "today":
-		return r.now(), nil
+		if now == nil {
+			return time.Now(), nil
+		}
+		return now(), nil
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return time.Unix(n, 0).UTC(), nil
@@ -118,6 +142,11 @@ func (r *renderer) render(ctx context.Context, src string, bindings map[string]a
 			}
 		}
 	}
+	if !r.liquidOnly {
+		if out, ok := renderSimple(ctx, src, bindings); ok {
+			return out, warnings, false
+		}
+	}
 	out, err := r.renderLiquid(ctx, src, bindings)
 	if err != nil {
 		warnings = append(warnings, fmt.Sprintf("render liquid: %s: tags stripped", oneLine(err.Error())))
@@ -127,25 +156,104 @@ func (r *renderer) render(ctx context.Context, src string, bindings map[string]a
 }
 
 func (r *renderer) renderLiquid(ctx context.Context, src string, bindings map[string]any) (out string, err error) {
-	e := r.pool.Get().(*liquid.Engine)
+	pe := liquidEngines.Get().(*pooledEngine)
+	pe.now = r.now
 	defer func() {
 		// osteele/liquid panics on some malformed input; a panic must not
-		// lose the query, so it becomes a render error.
+		// lose the query, so it becomes a render error. The engine is not
+		// returned to the pool: its state after a panic is unknown.
 		if p := recover(); p != nil {
 			err = fmt.Errorf("liquid panic: %v", p)
 			return
 		}
-		r.pool.Put(e)
+		pe.now = nil
+		liquidEngines.Put(pe)
 	}()
-	tpl, perr := e.ParseString(src)
+	tpl, perr := pe.e.ParseString(src)
 	if perr != nil {
 		return "", perr
 	}
-	w := &boundedWriter{ctx: ctx, limit: 16*len(src) + 1<<20}
+	w := &boundedWriter{ctx: ctx, limit: renderLimit(src)}
 	if rerr := tpl.FRender(w, liquid.Bindings(bindings)); rerr != nil {
 		return "", rerr
 	}
 	return w.b.String(), nil
+}
+
+// renderLimit is the largest rendered output accepted for a template.
+func renderLimit(src string) int { return 16*len(src) + 1<<20 }
+
+// renderSimple renders src without the Liquid engine when its only tags are
+// plain variable outputs ({{ name }}) of strings, integers or booleans and
+// it has no {% %} tags — the shape of most Mode report parameters. Parsing
+// a template with osteele/liquid compiles a regular expression and a parser
+// per call, which costs more than parsing and resolving the SQL itself.
+// ok is false when src needs the real engine; the output is then unused.
+// Token boundaries follow the Liquid scanner: the leftmost "{{" starts a
+// tag, the first "}}" after it ends it.
+func renderSimple(ctx context.Context, src string, bindings map[string]any) (out string, ok bool) {
+	if strings.Contains(src, "{%") || ctx.Err() != nil {
+		return "", false
+	}
+	var b strings.Builder
+	b.Grow(len(src))
+	limit := renderLimit(src)
+	for rest := src; ; {
+		i := strings.Index(rest, "{{")
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:i])
+		name, n := simpleOutput(rest[i:])
+		if n == 0 || liquidKeywords[name] || liquidOperators[name] {
+			return "", false
+		}
+		switch v := bindings[name].(type) {
+		case nil:
+			// Undefined: Liquid renders nothing (the warning is given by
+			// undefinedVariables). A bound nil also renders nothing.
+		case string:
+			b.WriteString(v)
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		case bool:
+			b.WriteString(strconv.FormatBool(v))
+		default:
+			return "", false
+		}
+		if b.Len() > limit {
+			return "", false
+		}
+		rest = rest[i+n:]
+	}
+	return b.String(), true
+}
+
+// simpleOutput reads "{{ name }}" at the start of s, with any ASCII spaces
+// and tabs around a name of letters, digits and underscores, and returns
+// the name and the tag's length; n is 0 for anything else (filters,
+// whitespace control, dotted or indexed names, line breaks).
+func simpleOutput(s string) (name string, n int) {
+	i := 2
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	start := i
+	for i < len(s) && (s[i] == '_' || s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || i > start && s[i] >= '0' && s[i] <= '9') {
+		i++
+	}
+	if i == start {
+		return "", 0
+	}
+	name = s[start:i]
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	if !strings.HasPrefix(s[i:], "}}") {
+		return "", 0
+	}
+	return name, i + 2
 }
 
 // boundedWriter stops a render that grows without bound or outlives the
