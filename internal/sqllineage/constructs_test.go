@@ -68,6 +68,10 @@ func TestAnalyzeConstructs(t *testing.T) {
 		{name: "values with alias in from snowflake", d: Snowflake, sql: "SELECT v.column1 AS x FROM VALUES (1), (2) v", tables: "", cols: []string{"X ="}},
 		{name: "set op with cte star", sql: "WITH c AS (SELECT a, b FROM t) SELECT * FROM c UNION ALL SELECT x, y FROM u", tables: "t, u", cols: []string{"a = t.a u.x", "b = t.b u.y"}},
 		{name: "select star and more", sql: "SELECT t.*, u.z FROM t JOIN u ON t.k = u.k", tables: "t, u", cols: []string{"* = t.*", "z = u.z"}},
+		{name: "snowflake session variable", d: Snowflake, sql: "SELECT a FROM t WHERE x = $var AND y = $1", tables: "t", cols: []string{"A = t.a"}},
+		{name: "mysql index hints", d: MySQL, sql: "SELECT t.a FROM t FORCE INDEX (idx_a) JOIN u USE KEY FOR JOIN (k) ON t.k = u.k", tables: "t, u", cols: []string{"a = t.a"}},
+		{name: "tsql if drop temp", d: TSQL, sql: "IF OBJECT_ID('tempdb..#t') IS NOT NULL DROP TABLE #t\nSELECT a INTO #t FROM s\nSELECT a FROM #t", tables: "s", cols: []string{"a = s.a"}},
+		{name: "tsql if exists reads", d: TSQL, sql: "IF EXISTS (SELECT 1 FROM flags WHERE on_ = 1)\nBEGIN\n SELECT a FROM t\nEND", tables: "flags, t", cols: []string{"a = t.a"}},
 		{name: "snowflake trailing comma", d: Snowflake, sql: "SELECT a, b, FROM t", tables: "t", cols: []string{"A = t.a", "B = t.b"}},
 	})
 }

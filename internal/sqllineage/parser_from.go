@@ -136,6 +136,16 @@ func (p *parser) parseTableItem() tableExpr {
 			// T-SQL table hints: WITH (NOLOCK).
 			p.next()
 			p.skipBalanced()
+		case (p.isKw("USE") || p.isKw("FORCE") || p.isKw("IGNORE")) && (p.peekAt(1).is("INDEX") || p.peekAt(1).is("KEY")):
+			// MySQL index hints.
+			p.next()
+			p.next()
+			if p.acceptKw("FOR") {
+				_ = p.acceptKw("JOIN") || p.acceptKw("ORDER", "BY") || p.acceptKw("GROUP", "BY")
+			}
+			if p.isOp("(") {
+				p.skipBalanced()
+			}
 		case p.isKw("MATCH_RECOGNIZE"):
 			p.fail("MATCH_RECOGNIZE is not supported")
 		default:
@@ -194,6 +204,8 @@ func (p *parser) relationSuffix() bool {
 	case t.is("SAMPLE") && (nx.is("BERNOULLI") || nx.is("SYSTEM") || nx.is("BLOCK") || nx.is("ROW")):
 		return true
 	case t.is("FINAL") || t.is("NOLOCK"):
+		return true
+	case (t.is("USE") || t.is("FORCE") || t.is("IGNORE")) && (nx.is("INDEX") || nx.is("KEY")):
 		return true
 	case (t.is("PIVOT") || t.is("UNPIVOT")) && (nx.isOp("(") || nx.is("INCLUDE") || nx.is("EXCLUDE")):
 		return true

@@ -188,9 +188,10 @@ func tokenize(src string, d *dialect) ([]token, error) {
 			}
 			i += tl + j + tl
 			toks = append(toks, token{kind: tkString, pos: start, end: i})
-		case c == '$' && i+1 < n && isDigit(src[i+1]):
+		case c == '$' && i+1 < n && (isDigit(src[i+1]) || isWordStart(src[i+1])):
+			// $1 positional parameters and Snowflake $session_variables.
 			j := i + 1
-			for j < n && isDigit(src[j]) {
+			for j < n && isWordChar(src[j]) && src[j] != '$' {
 				j++
 			}
 			toks = append(toks, token{kind: tkParam, pos: start, end: j, val: src[i:j]})
