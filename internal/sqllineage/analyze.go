@@ -90,6 +90,8 @@ func Analyze(ctx context.Context, sql string, opts Options) (res Result) {
 	defer func() {
 		if r := recover(); r != nil {
 			if r == errTimeLimit {
+				// The output columns of an unfinished analysis are unknown.
+				a.last = nil
 				a.warn(0, "time limit reached")
 			} else {
 				a.warn(0, fmt.Sprintf("internal error: %v", r))

@@ -72,6 +72,8 @@ func TestAnalyzeConstructs(t *testing.T) {
 		{name: "mysql index hints", d: MySQL, sql: "SELECT t.a FROM t FORCE INDEX (idx_a) JOIN u USE KEY FOR JOIN (k) ON t.k = u.k", tables: "t, u", cols: []string{"a = t.a"}},
 		{name: "tsql if drop temp", d: TSQL, sql: "IF OBJECT_ID('tempdb..#t') IS NOT NULL DROP TABLE #t\nSELECT a INTO #t FROM s\nSELECT a FROM #t", tables: "s", cols: []string{"a = s.a"}},
 		{name: "tsql if exists reads", d: TSQL, sql: "IF EXISTS (SELECT 1 FROM flags WHERE on_ = 1)\nBEGIN\n SELECT a FROM t\nEND", tables: "flags, t", cols: []string{"a = t.a"}},
+		{name: "bigquery implicit unnest", d: BigQuery, sql: "SELECT o.id, item.sku FROM ds.orders o, o.items AS item", tables: "ds.orders", cols: []string{"id = ds.orders.id", "sku = ds.orders.items"}},
+		{name: "redshift super unnest", d: Redshift, sql: "SELECT c.id, o.total FROM s.customers c, c.orders o", tables: "s.customers", cols: []string{"id = s.customers.id", "total = s.customers.orders"}},
 		{name: "snowflake trailing comma", d: Snowflake, sql: "SELECT a, b, FROM t", tables: "t", cols: []string{"A = t.a", "B = t.b"}},
 	})
 }

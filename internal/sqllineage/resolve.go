@@ -593,6 +593,17 @@ func (r *resolver) addFrom(sc *scope, t tableExpr, env *cteEnv) {
 	r.tick()
 	switch x := t.(type) {
 	case *tableRef:
+		// BigQuery and Redshift (SUPER) unnest an array column written as a
+		// path from an earlier FROM item: FROM t, t.items AS item.
+		if (r.a.d.name == BigQuery || r.a.d.name == Redshift) && len(x.parts) >= 2 {
+			for _, rel := range sc.rels {
+				if rel.matchesQualifier(x.parts[:1]) {
+					ref := &colRef{parts: x.parts}
+					sc.rels = append(sc.rels, r.funcRel(sc, &tableFunc{name: "unnest", args: []expr{ref}, alias: x.alias, cols: x.cols}))
+					return
+				}
+			}
+		}
 		sc.rels = append(sc.rels, r.tableRel(x, env))
 		for _, e := range x.extra {
 			r.visit(sc, e, false)
