@@ -31,7 +31,7 @@ func TestCredentialsNeverPrintSecret(t *testing.T) {
 		"%v":           fmt.Sprintf("%v", testCreds),
 		"%+v":          fmt.Sprintf("%+v", testCreds),
 		"%#v":          fmt.Sprintf("%#v", testCreds),
-		"%s":           fmt.Sprintf("%s", testCreds),
+		"%s":           fmt.Sprintf("%s", testCreds), //nolint:staticcheck // the verb itself is under test
 		"nested %+v":   fmt.Sprintf("%+v", holder{Creds: testCreds}),
 		"slog json":    logBuf.String(),
 		"json marshal": string(js),

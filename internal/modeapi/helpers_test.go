@@ -80,7 +80,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // pagingMode is how pagedServer misbehaves.
 type pagingMode struct {
-	name          string
 	defaultPer    int  // page size without per_page (Mode: 30)
 	ignorePerPage bool // always defaultPer
 	clamp         int  // caps per_page when > 0

@@ -64,10 +64,16 @@ func retryableError(err error) bool {
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return true
 	}
-	// net/http reports some connection failures only as text.
+	// net/http (and its HTTP/2 code) reports some connection failures only
+	// as text.
 	msg := err.Error()
-	return strings.Contains(msg, "connection reset") || strings.Contains(msg, "server closed idle connection") ||
-		strings.Contains(msg, "broken pipe")
+	for _, s := range []string{"connection reset", "server closed idle connection", "broken pipe",
+		"http2: server sent GOAWAY", "http2: client connection lost", "stream error"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // backoffFunc returns the retry layer's backoff: Retry-After when the server

@@ -3,10 +3,15 @@ package modeapi
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -314,6 +319,29 @@ func TestCancelStopsPromptly(t *testing.T) {
 			_, err := c.Verify(ctx)
 			assert.ErrorIs(t, err, context.Canceled)
 			assert.Less(t, time.Since(start), 150*time.Millisecond)
+		})
+	}
+}
+
+func TestRetryableError(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"EOF", io.EOF, true},
+		{"unexpected EOF", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), true},
+		{"reset", &net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, true},
+		{"refused", &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, true},
+		{"attempt timeout", &attemptError{op: "send request", err: errAttemptTimeout}, true},
+		{"http2 goaway", errors.New("http2: server sent GOAWAY and closed the connection"), true},
+		{"unknown host", &net.DNSError{Err: "no such host", Name: "nope.invalid", IsNotFound: true}, false},
+		{"read-only refusal", &ReadOnlyError{Method: http.MethodPost}, false},
+		{"tls", errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, retryableError(tt.err))
 		})
 	}
 }
