@@ -320,6 +320,9 @@ func (a *analyzer) statement(n int, st stmt) {
 		if len(s.cols) > 0 {
 			cols = renameCols(cols, s.cols, a.d)
 		}
+		if s.unknown {
+			cols = []outCol{{name: "*", lin: lin{unres: []string{"columns of " + joinIdents(s.name)}}}}
+		}
 		a.created[createdKey(s.name)] = cols
 	case *insertStmt:
 		var cols []outCol

@@ -25,6 +25,9 @@ type createStmt struct {
 	cols []ident // explicit column list, if any
 	q    query   // nil for CREATE TABLE (col defs)
 	view bool
+	// unknown is set when the new table's columns cannot be known
+	// (CREATE TABLE x LIKE y).
+	unknown bool
 }
 
 // insertStmt is INSERT INTO target [(cols)] query.

@@ -74,6 +74,8 @@ func TestAnalyzeConstructs(t *testing.T) {
 		{name: "tsql if exists reads", d: TSQL, sql: "IF EXISTS (SELECT 1 FROM flags WHERE on_ = 1)\nBEGIN\n SELECT a FROM t\nEND", tables: "flags, t", cols: []string{"a = t.a"}},
 		{name: "bigquery implicit unnest", d: BigQuery, sql: "SELECT o.id, item.sku FROM ds.orders o, o.items AS item", tables: "ds.orders", cols: []string{"id = ds.orders.id", "sku = ds.orders.items"}},
 		{name: "redshift super unnest", d: Redshift, sql: "SELECT c.id, o.total FROM s.customers c, c.orders o", tables: "s.customers", cols: []string{"id = s.customers.id", "total = s.customers.orders"}},
+		{name: "clone reads its source", d: Snowflake, sql: "CREATE TEMP TABLE x CLONE src; SELECT a FROM x", tables: "src", cols: []string{"A = src.a"}},
+		{name: "postgres subquery names", d: Postgres, sql: "SELECT (SELECT max(v) FROM u), EXISTS (SELECT 1 FROM u) FROM t", tables: "t, u", cols: []string{"max = u.v", "exists ="}},
 		{name: "snowflake trailing comma", d: Snowflake, sql: "SELECT a, b, FROM t", tables: "t", cols: []string{"A = t.a", "B = t.b"}},
 	})
 }
@@ -90,6 +92,7 @@ func TestAnalyzeUnknowns(t *testing.T) {
 		{name: "cte column missing", sql: "WITH c AS (SELECT a FROM t) SELECT c.b FROM c", tables: "t", cols: []string{"b ="}, minConf: 0.9},
 		{name: "lateral alias loses to schema column", d: Snowflake, schema: mapSchema{"t": {"a", "b"}}, sql: "SELECT a AS b, b AS c FROM t", tables: "t", cols: []string{"B = t.a", "C = t.b"}},
 		{name: "connect by unsupported", sql: "SELECT a FROM t START WITH p IS NULL CONNECT BY PRIOR id = p", tables: "", cols: []string{}, zero: true},
+		{name: "create like has unknown columns", d: Snowflake, sql: "CREATE TABLE x LIKE src; SELECT * FROM x", tables: "", cols: []string{"* ="}, minConf: 0.9},
 		{name: "unterminated string", sql: "SELECT a FROM t WHERE x = 'oops", tables: "", cols: []string{}, zero: true},
 	})
 }

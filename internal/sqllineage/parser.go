@@ -400,9 +400,19 @@ func (p *parser) parseCreate() stmt {
 			return c
 		}
 		if p.isKw("LIKE") || p.isKw("CLONE") {
-			// CREATE TABLE x LIKE/CLONE y copies structure or data; not a
-			// report read, and the columns are unknown.
-			p.skipStatement("CREATE", false)
+			// CREATE TABLE x CLONE y copies y's data (a read); LIKE y copies
+			// only its structure, so x's columns are unknown.
+			clone := p.isKw("CLONE")
+			p.next()
+			src := p.parseTableName()
+			if clone {
+				c.q = &selectQuery{items: []*selectItem{{star: &starExpr{}}}, from: []tableExpr{&tableRef{parts: src}}}
+			} else {
+				c.unknown = true
+			}
+			for !p.atEnd() {
+				p.next()
+			}
 			return c
 		}
 		if p.isOp("(") {

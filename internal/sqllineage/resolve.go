@@ -470,6 +470,20 @@ func pgName(e expr) string {
 		}
 	case *caseExpr:
 		return "case"
+	case *subqueryExpr:
+		// EXISTS (…) is "exists"; a scalar subquery takes its column's name.
+		if x.exists {
+			return "exists"
+		}
+		if sel := firstSelect(x.q); sel != nil && len(sel.items) == 1 && sel.items[0].star == nil {
+			if a := sel.items[0].alias; a != nil {
+				if a.quoted {
+					return a.name
+				}
+				return strings.ToLower(a.name)
+			}
+			return pgName(sel.items[0].e)
+		}
 	}
 	return "?column?"
 }
