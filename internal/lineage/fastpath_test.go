@@ -2,6 +2,7 @@ package lineage
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -111,4 +112,75 @@ func TestRenderSimpleCancelled(t *testing.T) {
 	cancel()
 	_, ok := renderSimple(ctx, "SELECT '{{ s }}'", map[string]any{"s": "x"})
 	assert.False(t, ok)
+}
+
+// undefinedVariablesRegexp is the regexp formulation undefinedVariables
+// replaced; the byte scan must give the same warnings.
+func undefinedVariablesRegexp(src string, bindings map[string]any) []string {
+	src = liquidVerbatim.ReplaceAllString(src, "")
+	assigned := map[string]bool{"forloop": true, "tablerowloop": true}
+	for _, m := range liquidAssigned.FindAllStringSubmatch(src, -1) {
+		assigned[m[1]] = true
+	}
+	seen := map[string]bool{}
+	var warnings []string
+	for _, m := range liquidOutput.FindAllStringSubmatch(src, -1) {
+		root := liquidRootVar.FindString(m[1])
+		if root == "" || liquidKeywords[root] || assigned[root] || seen[root] {
+			continue
+		}
+		if _, ok := bindings[root]; ok {
+			continue
+		}
+		if strings.Contains(m[1], "default") {
+			continue
+		}
+		seen[root] = true
+		warnings = append(warnings, fmt.Sprintf("undefined variable %q rendered as empty", root))
+	}
+	return warnings
+}
+
+// TestUndefinedVariablesScan checks the byte scan against the regexps on
+// the corpus, the large benchmark template and tricky spellings.
+func TestUndefinedVariablesScan(t *testing.T) {
+	srcs := []string{
+		"{{ a }} {{- b -}} {{c}} {{ d | default: 1 }} {{ true }} {{ e.f }} {{ g-h }}",
+		"{% assign x = 1 %}{{ x }}{%- capture y -%}1{% endcapture %}{{ y }}{% format z %}{{ z }}",
+		"{%for i in (1..3)%}{{ i }}{{ forloop.index }}{% endfor %}{{ i }}",
+		"{% raw %}{{ hidden }}{% endraw %}{% COMMENT %}{{ gone }}{% endcomment %}{{ shown }}",
+		"{{ a {{ b }} {{ c", "{{-}} {{}} {{ }} {{ -}} {{--x}} {{\n  multi\n  line }}",
+		"{%raw{{ q }}", "{{ \t_u9 }} {{ 9x }} {% cycle c1 %}{{ c1 }}{%\tincrement n %}{{ n }}",
+		"raw.refunds {{ r }} comment {{ r }}",
+	}
+	for _, e := range loadCorpus(t) {
+		srcs = append(srcs, e.SQL)
+	}
+	big, _ := bigTemplate(1 << 16)
+	srcs = append(srcs, big)
+	bindings := map[string]any{"a": 1, "start": "x"}
+	for i, src := range srcs {
+		assert.Equal(t, undefinedVariablesRegexp(src, bindings), undefinedVariables(src, bindings), "source %d: %q", i, oneLine(src))
+	}
+}
+
+// FuzzRenderFastPaths checks the byte scans and the engine-free renderer
+// against the regexps and the Liquid engine on arbitrary templates.
+func FuzzRenderFastPaths(f *testing.F) {
+	for _, s := range []string{"SELECT '{{ s }}'", "{{ a }}}{{ n}}", "{% assign x = 1 %}{{ x }}", "{{- a -}}{{ b | default: 1 }}"} {
+		f.Add(s)
+	}
+	bindings := map[string]any{"s": "v", "n": 3, "b": true, "a": "x"}
+	r := newRenderer(fixedNow)
+	f.Fuzz(func(t *testing.T, src string) {
+		assert.Equal(t, undefinedVariablesRegexp(src, bindings), undefinedVariables(src, bindings))
+		got, ok := renderSimple(context.Background(), src, bindings)
+		if !ok {
+			return
+		}
+		want, err := r.renderLiquid(context.Background(), src, bindings)
+		if assert.NoError(t, err, "fast path accepted a template Liquid rejects") {
+			assert.Equal(t, want, got)
+		}
+	})
 }

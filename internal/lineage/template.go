@@ -24,8 +24,10 @@ var formBlock = regexp.MustCompile(`(?is)\{%-?\s*form\s*-?%\}(.*?)\{%-?\s*endfor
 
 // Liquid tag patterns used for the undefined-variable scan and the fallback.
 var (
-	liquidOutput   = regexp.MustCompile(`(?s)\{\{-?\s*(.*?)\s*-?\}\}`)
-	liquidTag      = regexp.MustCompile(`(?s)\{%.*?%\}`)
+	liquidOutput = regexp.MustCompile(`(?s)\{\{-?\s*(.*?)\s*-?\}\}`)
+	liquidTag    = regexp.MustCompile(`(?s)\{%.*?%\}`)
+	// liquidAssigned and liquidRootVar document (and, in tests, check) the
+	// byte scans of undefinedVariables.
 	liquidAssigned = regexp.MustCompile(`\{%-?\s*(?:assign|capture|for|cycle|increment|decrement)\s+([A-Za-z_][\w-]*)`)
 	liquidRootVar  = regexp.MustCompile(`^([A-Za-z_][\w-]*)`)
 	liquidRange    = regexp.MustCompile(`\(\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*\)`)
@@ -132,7 +134,9 @@ func (r *renderer) render(ctx context.Context, src string, bindings map[string]a
 		return src, nil, false
 	}
 	warnings = undefinedVariables(src, bindings)
-	if m := liquidRange.FindAllStringSubmatch(src, -1); m != nil {
+	if !strings.Contains(src, "..") {
+		// No literal loop range: skip the regexp scan of the whole query.
+	} else if m := liquidRange.FindAllStringSubmatch(src, -1); m != nil {
 		for _, g := range m {
 			lo, _ := strconv.Atoi(g[1])
 			hi, _ := strconv.Atoi(g[2])
@@ -279,17 +283,44 @@ func (w *boundedWriter) Write(p []byte) (int, error) {
 // undefinedVariables lists the variables output with {{ }} that are neither
 // bound nor assigned in the template. Liquid renders them empty; the
 // warning tells the user the SQL may not be what Mode would run.
+//
+// It scans bytes rather than running regular expressions over the query: on
+// a large report the regexp engine cost more than rendering it. The scan
+// matches what liquidOutput and liquidAssigned would (the tests check both
+// agree).
 func undefinedVariables(src string, bindings map[string]any) []string {
 	// Text inside raw and comment blocks is not rendered.
-	src = liquidVerbatim.ReplaceAllString(src, "")
-	assigned := map[string]bool{"forloop": true, "tablerowloop": true}
-	for _, m := range liquidAssigned.FindAllStringSubmatch(src, -1) {
-		assigned[m[1]] = true
+	if hasVerbatimTag(src) {
+		src = liquidVerbatim.ReplaceAllString(src, "")
 	}
-	seen := map[string]bool{}
+	assigned := map[string]bool{"forloop": true, "tablerowloop": true}
+	for rest := src; ; {
+		i := strings.Index(rest, "{%")
+		if i < 0 {
+			break
+		}
+		rest = rest[i+2:]
+		if name := assignedName(rest); name != "" {
+			assigned[name] = true
+		}
+	}
+	var seen map[string]bool
 	var warnings []string
-	for _, m := range liquidOutput.FindAllStringSubmatch(src, -1) {
-		root := liquidRootVar.FindString(m[1])
+	for rest := src; ; {
+		i := strings.Index(rest, "{{")
+		if i < 0 {
+			break
+		}
+		body := skipSpace(strings.TrimPrefix(rest[i+2:], "-"))
+		j := strings.Index(body, "}}")
+		if j < 0 {
+			break
+		}
+		// Like the lazy (.*?) of liquidOutput, the name excludes a trailing
+		// "-" (whitespace control) and the whitespace before it.
+		inner := strings.TrimRight(strings.TrimSuffix(body[:j], "-"), " \t\n\f\r")
+		rest = body[j+2:]
+		root := inner[:identLen(inner)]
 		if root == "" || liquidKeywords[root] || assigned[root] || seen[root] {
 			continue
 		}
@@ -297,13 +328,74 @@ func undefinedVariables(src string, bindings map[string]any) []string {
 			continue
 		}
 		// {{ x | default: 'y' }} is the template saying it knows x may be unset.
-		if strings.Contains(m[1], "default") {
+		if strings.Contains(inner, "default") {
 			continue
+		}
+		if seen == nil {
+			seen = map[string]bool{}
 		}
 		seen[root] = true
 		warnings = append(warnings, fmt.Sprintf("undefined variable %q rendered as empty", root))
 	}
 	return warnings
+}
+
+// assignTags are the tags that bind a variable (liquidAssigned).
+var assignTags = []string{"assign", "capture", "for", "cycle", "increment", "decrement"}
+
+// assignedName reads the variable a tag binds, from the text after "{%":
+// "-"?, spaces, an assigning tag name, at least one space, an identifier.
+func assignedName(s string) string {
+	s = skipSpace(strings.TrimPrefix(s, "-"))
+	for _, tag := range assignTags {
+		if !strings.HasPrefix(s, tag) {
+			continue
+		}
+		after := s[len(tag):]
+		v := skipSpace(after)
+		if len(v) == len(after) {
+			return "" // "{% format x": no space after the tag name
+		}
+		return v[:identLen(v)]
+	}
+	return ""
+}
+
+// identLen is the length of the Liquid identifier ([A-Za-z_][\w-]*) at the
+// start of s, or 0.
+func identLen(s string) int {
+	if s == "" || !(s[0] == '_' || s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+		return 0
+	}
+	i := 1
+	for i < len(s) && (s[i] == '_' || s[i] == '-' || s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9') {
+		i++
+	}
+	return i
+}
+
+// skipSpace drops leading RE2 \s characters (\t \n \f \r and space).
+func skipSpace(s string) string {
+	for s != "" && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\f' || s[0] == '\r') {
+		s = s[1:]
+	}
+	return s
+}
+
+// hasVerbatimTag reports whether src may hold a {% raw %} or {% comment %}
+// tag (any case), so liquidVerbatim only runs when it can match.
+func hasVerbatimTag(src string) bool {
+	for rest := src; ; {
+		i := strings.Index(rest, "{%")
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+2:]
+		t := skipSpace(strings.TrimPrefix(rest, "-"))
+		if len(t) >= 3 && strings.EqualFold(t[:3], "raw") || len(t) >= 7 && strings.EqualFold(t[:7], "comment") {
+			return true
+		}
+	}
 }
 
 // stripLiquid is the fallback when Liquid fails: tags are removed and
