@@ -76,6 +76,10 @@ func TestAnalyzeConstructs(t *testing.T) {
 		{name: "redshift super unnest", d: Redshift, sql: "SELECT c.id, o.total FROM s.customers c, c.orders o", tables: "s.customers", cols: []string{"id = s.customers.id", "total = s.customers.orders"}},
 		{name: "clone reads its source", d: Snowflake, sql: "CREATE TEMP TABLE x CLONE src; SELECT a FROM x", tables: "src", cols: []string{"A = src.a"}},
 		{name: "postgres subquery names", d: Postgres, sql: "SELECT (SELECT max(v) FROM u), EXISTS (SELECT 1 FROM u) FROM t", tables: "t, u", cols: []string{"max = u.v", "exists ="}},
+		{name: "bigquery generic types", d: BigQuery, sql: "SELECT CAST(a AS ARRAY<STRUCT<x INT64, y ARRAY<STRING>>>) AS c, STRUCT<k STRING>(b) AS s, ARRAY<INT64>[d, 2] AS arr FROM ds.t", tables: "ds.t",
+			cols: []string{"c = ds.t.a", "s = ds.t.b", "arr = ds.t.d"}},
+		{name: "string alias", d: MySQL, sql: "SELECT a AS 'Total', b 'Other' FROM t", tables: "t", cols: []string{"Total = t.a", "Other = t.b"}},
+		{name: "from first", sql: "FROM t SELECT a", tables: "t", cols: []string{"a = t.a"}},
 		{name: "snowflake trailing comma", d: Snowflake, sql: "SELECT a, b, FROM t", tables: "t", cols: []string{"A = t.a", "B = t.b"}},
 	})
 }

@@ -58,7 +58,7 @@ func TestDevCPU(t *testing.T) {
 		sql  string
 		n    int
 		d    Dialect
-	}{{"typical", typicalQuery, 20000, Snowflake}, {"union200KB", unionQuery(2000), 30, Postgres}, {"1MB", bigQuery(1 << 20), 3, Snowflake}} {
+	}{{"typical", typicalQuery, 20000, Snowflake}, {"union200KB", unionQuery(2000), 30, Postgres}, {"1MB", bigQuery(1 << 20), 3, Snowflake}, {"256KB", bigQuery(1 << 18), 6, Snowflake}, {"4MB", bigQuery(1 << 22), 1, Snowflake}, {"union800KB", unionQuery(8000), 4, Postgres}} {
 		start, wall := threadCPU(), time.Now()
 		for i := 0; i < q.n; i++ {
 			Analyze(context.Background(), q.sql, Options{Dialect: q.d})

@@ -1043,18 +1043,9 @@ func (p *parser) identOf(t *token) ident {
 	return ident{}
 }
 
-// identsOf splits a quoted name into parts where the dialect treats dots
-// inside quotes as separators (BigQuery `proj.ds.t`).
-func (p *parser) identsOf(t *token) []ident {
-	id := p.identOf(t)
-	if t.kind == tkQIdent && p.d.splitQuoted && strings.Contains(id.name, ".") {
-		return splitQuotedIdent(id)
-	}
-	return []ident{id}
-}
-
-// appendIdents appends the parts of t to dst without allocating for the
-// common single-part case.
+// appendIdents appends the parts of t to dst; a quoted name with dots is
+// several parts where the dialect says so (BigQuery `proj.ds.t`). The
+// common single-part case does not allocate.
 func (p *parser) appendIdents(dst []ident, t *token) []ident {
 	id := p.identOf(t)
 	if t.kind == tkQIdent && p.d.splitQuoted && strings.Contains(id.name, ".") {

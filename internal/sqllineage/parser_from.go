@@ -67,15 +67,6 @@ func (p *parser) joinStart() (ok, cond bool) {
 	return false, false
 }
 
-func (p *parser) parseJoined() tableExpr {
-	var lvs []*lateralView
-	t := p.parseJoinedLV(&lvs)
-	if len(lvs) > 0 {
-		p.fail("LATERAL VIEW is not supported here")
-	}
-	return t
-}
-
 // parseJoinedLV reads a relation and its joins; Spark LATERAL VIEW clauses
 // may sit between the joins and are collected into lvs.
 func (p *parser) parseJoinedLV(lvs *[]*lateralView) tableExpr {
