@@ -341,7 +341,7 @@ func (c *crawler) keepReport(it *item) bool {
 // maxListers bounds the collection listings in flight. A listing page holds
 // up to 1,000 reports (the biggest responses of a crawl), so a few at a
 // time keep memory flat while the detail workers keep the limiter busy.
-const maxListers = 4
+const maxListers = 2
 
 // importPair is one "report imports dataset" reference; its lineage edge is
 // written once it is known whether the dataset still exists.
@@ -359,6 +359,10 @@ func (c *crawler) reports(ctx context.Context, spaces []record.Space, skipSpaces
 	g, gctx := errgroup.WithContext(ctx)
 	work := make(chan *item, c.opts.Concurrency)
 	send := func(list []modeapi.Report, fromDatasets bool) error {
+		// Convert the whole page to compact records first so the wire
+		// objects (with their dozens of links each) are garbage before the
+		// lister blocks on busy workers.
+		items := make([]*item, 0, len(list))
 		for i := range list {
 			r := &list[i]
 			mu.Lock()
@@ -372,7 +376,6 @@ func (c *crawler) reports(ctx context.Context, spaces []record.Space, skipSpaces
 			ds := fromDatasets || r.IsDataset()
 			it := &item{rec: reportRecord(r, ds, c.u), dataset: ds}
 			it.rec.Creator = c.creator(r.Links.Href("creator"))
-			list[i] = modeapi.Report{} // the wire object is no longer needed
 			if !c.keepReport(it) {
 				continue
 			}
@@ -381,6 +384,10 @@ func (c *crawler) reports(ctx context.Context, spaces []record.Space, skipSpaces
 				imports = append(imports, importPair{d, it.rec.Token})
 			}
 			mu.Unlock()
+			items = append(items, it)
+		}
+		clear(list)
+		for _, it := range items {
 			select {
 			case work <- it:
 			case <-gctx.Done():
