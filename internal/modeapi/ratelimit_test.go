@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
 	"github.com/modecrawl/modecrawl/internal/fakemode"
 )
@@ -65,13 +66,13 @@ func TestLimiterPacingSimulated(t *testing.T) {
 // throughput figure depends on the machine: at this scale one slot is 10 ms,
 // so a loaded CI box that deschedules the process for tens of ms costs
 // throughput the client cannot recover without bursting. The measurement is
-// therefore taken up to twice and must reach 90% at least once.
+// therefore taken up to three times and must reach 90% at least once.
 func TestRateLimitScaled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("3 s of paced traffic")
 	}
 	var best float64
-	for attempt := 1; attempt <= 2 && best < 90; attempt++ {
+	for attempt := 1; attempt <= 3 && best < 90; attempt++ {
 		achieved := scaledRun(t)
 		t.Logf("attempt %d: achieved %.1f req/s of 100 allowed", attempt, achieved)
 		best = max(best, achieved)
@@ -87,7 +88,9 @@ func scaledRun(t *testing.T) float64 {
 	ws := fakemode.Generate(fakemode.GenOptions{Seed: 5, Spaces: 2, Reports: 20})
 	srv := fakemode.NewServer(ws, fakemode.WithRateLimit(100, time.Second))
 	defer srv.Close()
-	c, err := New(srv.URL(), fakeCreds, WithRateLimit(100), WithRetry(3, 10*time.Millisecond, 50*time.Millisecond))
+	var holds atomic.Int64
+	c, err := New(srv.URL(), fakeCreds, WithRateLimit(100), WithRetry(3, 10*time.Millisecond, 50*time.Millisecond),
+		withHoldHook(func(d time.Duration) time.Duration { holds.Add(1); return d }))
 	require.NoError(t, err)
 
 	const workers, total = 16, 300
@@ -108,7 +111,8 @@ func scaledRun(t *testing.T) float64 {
 	require.Zero(t, failed.Load())
 	st := srv.Stats()
 	reqs := srv.Requests()
-	t.Logf("server: %d requests, max in window %d, 429s %d", st.Total, st.MaxInWindow, st.RateLimited)
+	t.Logf("server: %d requests, max in window %d, 429s %d; client holds after Remaining=0: %d",
+		st.Total, st.MaxInWindow, st.RateLimited, holds.Load())
 	assert.Zero(t, st.RateLimited, "no 429")
 	assert.LessOrEqual(t, st.MaxInWindow, 100, "never over the limit in any window")
 	assert.Equal(t, Stats{Total: total}, c.Stats())
@@ -118,8 +122,8 @@ func scaledRun(t *testing.T) float64 {
 }
 
 // TestSharedTokenBacksOff: two jobs share one token, each pacing at the full
-// limit. The server's X-RateLimit-Remaining and 429s make both hold back;
-// every request still succeeds.
+// limit. 429s halve each job's pace (and Remaining=0 holds it briefly), so
+// the jobs settle near their fair share; every request still succeeds.
 func TestSharedTokenBacksOff(t *testing.T) {
 	if testing.Short() {
 		t.Skip("2 s of paced traffic")
@@ -156,7 +160,9 @@ func TestSharedTokenBacksOff(t *testing.T) {
 	t.Logf("server: %d requests, %d 429s, max in window %d", st.Total, st.RateLimited, st.MaxInWindow)
 	assert.Zero(t, failed.Load(), "every request eventually succeeds")
 	assert.Equal(t, int64(st.RateLimited), held, "client counted every 429")
-	assert.Less(t, st.RateLimited, 2*perJob, "backing off keeps 429s well below the request count")
+	// Without adaptive pacing both jobs keep their full pace and about 40%
+	// of all requests draw a 429; halving on each 429 keeps it far lower.
+	assert.Less(t, st.RateLimited, 2*perJob/4, "adaptive pacing keeps 429s under 25% of the work")
 }
 
 // TestRemainingZeroHoldsWorkers: after a response with X-RateLimit-Remaining
@@ -205,4 +211,26 @@ func TestRemainingZeroHoldsWorkers(t *testing.T) {
 			assert.LessOrEqual(t, gap, tt.maxGap)
 		})
 	}
+}
+
+func TestAdaptivePacing(t *testing.T) {
+	lt := newLimitTransport(nil, 4, &counters{})
+	base := paceFactor * 4
+	rateNow := func() float64 { return float64(lt.lim.Limit()) }
+	require.InDelta(t, base, rateNow(), 1e-9)
+
+	lt.adapt(decreaseOn429)
+	assert.InDelta(t, base/2, rateNow(), 1e-9, "a 429 halves the pace")
+	for range 10 {
+		lt.adapt(decreaseOn429)
+	}
+	assert.InDelta(t, base*minPaceFraction, rateNow(), 1e-9, "never below the floor")
+	for range 100 {
+		lt.adapt(increase)
+	}
+	assert.InDelta(t, base, rateNow(), 1e-9, "recovers to, and never above, the configured pace")
+
+	off := newLimitTransport(nil, 0, &counters{})
+	off.adapt(decreaseOn429)
+	assert.Equal(t, rate.Inf, off.lim.Limit(), "pacing disabled stays disabled")
 }

@@ -119,18 +119,20 @@ func isJSON(contentType string) bool {
 type limitTransport struct {
 	next     http.RoundTripper
 	lim      *rate.Limiter
+	base     float64       // configured paced rate; the adaptive rate never exceeds it
 	interval time.Duration // window/limit: the time for one request slot to free up
 	stats    *counters
 	sem      chan struct{}                     // one waiter holds a reservation at a time
 	holdHook func(time.Duration) time.Duration // tests: replaces every hold
 
-	mu        sync.Mutex // guards holdUntil
+	mu        sync.Mutex // guards holdUntil and read-modify-write of the limiter's rate
 	holdUntil time.Time
 }
 
 func newLimitTransport(next http.RoundTripper, rps float64, stats *counters) *limitTransport {
 	t := &limitTransport{next: next, lim: limiterFor(rps), stats: stats, sem: make(chan struct{}, 1)}
 	if rps > 0 {
+		t.base = paceFactor * rps
 		t.interval = time.Duration(float64(time.Second) / rps)
 	}
 	return t
@@ -150,6 +152,12 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	remaining, hasRemaining := -1, false
+	if v := strings.TrimSpace(resp.Header.Get("X-RateLimit-Remaining")); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			remaining, hasRemaining = n, true
+		}
+	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		t.stats.rateLimited.Add(1)
@@ -158,13 +166,16 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			hold = ra
 		}
 		t.hold(hold)
-	case resp.Header.Get("X-RateLimit-Remaining") != "":
+		t.adapt(decreaseOn429)
+	case hasRemaining && remaining <= 0:
 		// When another job shares the token, Mode's bucket can be full even
 		// though our own pacing is within limits. Remaining 0 means the next
-		// request would be refused: wait about one slot for it to drain.
-		if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("X-RateLimit-Remaining"))); err == nil && n <= 0 {
-			t.hold(t.interval)
-		}
+		// request would be refused: wait about one slot for it to drain. The
+		// pace itself is left alone: paced at 97.5% of the limit, our own
+		// traffic keeps Remaining near zero, so jitter alone can empty it.
+		t.hold(t.interval)
+	default:
+		t.adapt(increase)
 	}
 	return resp, nil
 }
@@ -201,6 +212,36 @@ func (t *limitTransport) waitToken(ctx context.Context) error {
 		return ctx.Err()
 	case <-timer.C:
 		return nil
+	}
+}
+
+// Adaptive pacing (AIMD): Mode's budget is per token, so another job using
+// the same token shrinks our share without telling us. A 429 halves the
+// pace and every other answer wins back a little, never above the configured rate and never below a
+// floor that keeps the crawl moving.
+const (
+	decreaseOn429   = -0.5
+	increase        = 0.02 // of the configured rate per answer
+	minPaceFraction = 0.1
+)
+
+// adapt applies one AIMD step: a negative delta multiplies the current rate
+// by (1+delta); a positive one adds delta×base.
+func (t *limitTransport) adapt(delta float64) {
+	if t.base <= 0 {
+		return // pacing disabled
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cur := float64(t.lim.Limit())
+	next := cur
+	if delta < 0 {
+		next = max(cur*(1+delta), t.base*minPaceFraction)
+	} else if cur < t.base {
+		next = min(cur+delta*t.base, t.base)
+	}
+	if next != cur {
+		t.lim.SetLimit(rate.Limit(next))
 	}
 }
 
