@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -64,5 +65,26 @@ func TestDevCPU(t *testing.T) {
 			Analyze(context.Background(), q.sql, Options{Dialect: q.d})
 		}
 		fmt.Printf("%s: %v CPU/op (wall %v/op)\n", q.name, (threadCPU()-start)/time.Duration(q.n), time.Since(wall)/time.Duration(q.n))
+	}
+}
+
+func TestDevFile(t *testing.T) {
+	path := os.Getenv("QFILE")
+	if path == "" {
+		t.Skip()
+	}
+	b, _ := os.ReadFile(path)
+	for i, part := range strings.Split(string(b), "=== ")[1:] {
+		name, sql, _ := strings.Cut(part, "\n")
+		d, _ := ParseDialect(name)
+		res := Analyze(context.Background(), sql, Options{Dialect: d})
+		var tabs []string
+		for _, tb := range res.Tables {
+			tabs = append(tabs, tb.Name)
+		}
+		fmt.Printf("#%d %s conf=%v tables=%v warn=%v\n", i+1, d, res.Confidence, tabs, res.Warnings)
+		for _, c := range res.Columns {
+			fmt.Printf("   %-20s %v amb=%v %v\n", c.Name, srcStrings(c.Sources), c.Ambiguous, srcStrings(c.Candidates))
+		}
 	}
 }

@@ -23,7 +23,7 @@ const (
 // Dialect. It reports false for names it does not know.
 func ParseDialect(s string) (Dialect, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "generic", "ansi", "":
+	case "generic", "ansi":
 		return Generic, true
 	case "snowflake":
 		return Snowflake, true

@@ -11,7 +11,7 @@ func TestParseDialect(t *testing.T) {
 		{"snowflake", Snowflake, true}, {"SNOWFLAKE", Snowflake, true}, {"BigQuery", BigQuery, true},
 		{"postgresql", Postgres, true}, {"redshift", Redshift, true}, {"mysql", MySQL, true},
 		{"spark", Databricks, true}, {"hive", Databricks, true}, {"presto", Trino, true}, {"athena", Trino, true},
-		{"sqlserver", TSQL, true}, {"mssql", TSQL, true}, {"generic", Generic, true}, {"oracle", "", false},
+		{"sqlserver", TSQL, true}, {"mssql", TSQL, true}, {"generic", Generic, true}, {"oracle", "", false}, {"", "", false},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			got, ok := ParseDialect(tc.in)

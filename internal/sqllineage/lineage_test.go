@@ -100,6 +100,7 @@ func TestAnalyzeBasics(t *testing.T) {
 		{name: "qualified and alias", sql: "SELECT o.amount AS amt FROM sales.orders o", tables: "sales.orders", cols: []string{"amt = sales.orders.amount"}},
 		{name: "table name qualifier", sql: "SELECT orders.id FROM sales.orders", tables: "sales.orders", cols: []string{"id = sales.orders.id"}},
 		{name: "full name qualifier", sql: "SELECT sales.orders.id FROM sales.orders", tables: "sales.orders", cols: []string{"id = sales.orders.id"}},
+		{name: "partial qualifier", sql: "SELECT raw.orders.id, orders.total FROM db.raw.orders", tables: "db.raw.orders", cols: []string{"id = db.raw.orders.id", "total = db.raw.orders.total"}},
 		{name: "implicit alias", sql: "SELECT a total FROM t", tables: "t", cols: []string{"total = t.a"}},
 		{name: "literals read nothing", sql: "SELECT 1 AS one, 'x' AS s, CURRENT_DATE AS d, COUNT(*) AS n FROM t", tables: "t",
 			cols: []string{"one =", "s =", "d =", "n ="}},

@@ -102,6 +102,7 @@ func (e *cteEnv) lookup(name string) (*cteEnv, bool) {
 type relation struct {
 	alias  string   // alias if given
 	names  []string // names usable as qualifiers when there is no alias
+	parts  []string // name parts of a physical or created table
 	known  []outCol // columns known by name (CTE, derived, created, functions)
 	table  string   // physical table behind unknown columns, if any
 	schema []string // schema columns of table, if the schema knows it
@@ -132,6 +133,17 @@ func (r *relation) matchesQualifier(q []ident) bool {
 		if strings.EqualFold(n, full) {
 			return true
 		}
+	}
+	// A trailing part sequence of a table's name qualifies it too:
+	// sch.tbl.col for FROM db.sch.tbl.
+	if len(r.parts) > len(q) {
+		tail := r.parts[len(r.parts)-len(q):]
+		for i := range q {
+			if !strings.EqualFold(tail[i], q[i].name) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
@@ -666,6 +678,7 @@ func (r *resolver) tableRel(t *tableRef, env *cteEnv) *relation {
 	}
 	if cols, ok := r.a.created[createdKey(t.parts)]; ok {
 		rel.names = []string{joinIdents(t.parts), last.name}
+		rel.parts = identNames(t.parts)
 		rel.known = renameCols(cols, t.cols, r.a.d)
 		return rel
 	}
@@ -678,6 +691,7 @@ func (r *resolver) tableRel(t *tableRef, env *cteEnv) *relation {
 	name := r.a.addTable(t.parts)
 	rel.table = name
 	rel.names = []string{name, last.name}
+	rel.parts = identNames(t.parts)
 	if r.a.schema != nil {
 		if cols, ok := r.a.schema.Columns(name); ok {
 			rel.schema, rel.hasSch = cols, true
@@ -1121,4 +1135,12 @@ func fromReads(t tableExpr, table string) bool {
 		return fromReads(x.src, table)
 	}
 	return false
+}
+
+func identNames(ids []ident) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.name
+	}
+	return out
 }
