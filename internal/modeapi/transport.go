@@ -141,9 +141,6 @@ func newLimitTransport(next http.RoundTripper, rps float64, stats *counters) *li
 // RoundTrip implements http.RoundTripper.
 func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	if err := t.waitHold(ctx); err != nil {
-		return nil, err
-	}
 	if err := t.waitToken(ctx); err != nil {
 		return nil, err
 	}
@@ -180,15 +177,16 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// waitToken takes the next slot of the bucket and sleeps until it is due.
+// waitToken waits out any hold, then takes the next slot of the bucket and
+// sleeps until it is due.
 //
 // Only one goroutine at a time holds a reservation (sem). With
 // rate.Limiter.Wait, every worker reserves a future slot and sleeps; when
-// the process stalls (GC, CPU contention) all sleepers wake late together
-// and their past-due slots go out as one burst that Mode's sliding window
-// counts together. A single sleeper keeps the schedule (a late wake-up
-// does not lose throughput) while a stall can release at most two requests
-// back to back.
+// the process stalls (GC, CPU contention) or a hold ends, all sleepers wake
+// together and their past-due slots go out as one burst that Mode's sliding
+// window counts together. A single sleeper keeps the schedule (a late
+// wake-up does not lose throughput) while a stall or hold can release at
+// most two requests back to back.
 func (t *limitTransport) waitToken(ctx context.Context) error {
 	select {
 	case t.sem <- struct{}{}:
@@ -196,23 +194,25 @@ func (t *limitTransport) waitToken(ctx context.Context) error {
 		return ctx.Err()
 	}
 	defer func() { <-t.sem }()
+	if err := t.waitHold(ctx); err != nil {
+		return err
+	}
 	r := t.lim.Reserve()
 	if !r.OK() {
 		return errors.New("rate limiter cannot grant a request")
 	}
-	d := r.Delay()
-	if d <= 0 {
-		return nil
+	if d := r.Delay(); d > 0 {
+		timer := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			r.Cancel()
+			return ctx.Err()
+		case <-timer.C:
+		}
 	}
-	timer := time.NewTimer(d)
-	select {
-	case <-ctx.Done():
-		timer.Stop()
-		r.Cancel()
-		return ctx.Err()
-	case <-timer.C:
-		return nil
-	}
+	// A response that arrived while we slept may have asked for a hold.
+	return t.waitHold(ctx)
 }
 
 // Adaptive pacing (AIMD): Mode's budget is per token, so another job using
