@@ -126,6 +126,22 @@ func TestAnalyzeLargeInputs(t *testing.T) {
 		assert.Equal(t, 1.0, res.Confidence, res.Warnings)
 		assert.Len(t, res.Tables, 97+13)
 	})
+	t.Run("very wide select over a wide CTE", func(t *testing.T) {
+		var cte, outer strings.Builder
+		for i := 0; i < 5000; i++ {
+			if i > 0 {
+				cte.WriteString(", ")
+				outer.WriteString(", ")
+			}
+			fmt.Fprintf(&cte, "c%d AS k%d", i, i)
+			fmt.Fprintf(&outer, "k%d + 1 AS o%d, o%d * 2 AS p%d", i, i, i, i)
+		}
+		q := "WITH w AS (SELECT " + cte.String() + " FROM wide.t) SELECT " + outer.String() + " FROM w"
+		res := Analyze(context.Background(), q, Options{Dialect: Snowflake})
+		assert.Equal(t, 1.0, res.Confidence, res.Warnings)
+		require.Len(t, res.Columns, 10000)
+		assert.Equal(t, []Source{{"wide.t", "c4999"}}, res.Columns[9999].Sources)
+	})
 	t.Run("deep nesting is refused, not a crash", func(t *testing.T) {
 		q := "SELECT " + strings.Repeat("(", 100_000) + "1" + strings.Repeat(")", 100_000) + " AS x FROM t"
 		res := Analyze(context.Background(), q, Options{})
@@ -176,5 +192,18 @@ func BenchmarkAnalyzeUnion200KB(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Analyze(ctx, q, Options{Dialect: Postgres})
+	}
+}
+
+// TestAnalyzeConcurrent runs Analyze from several goroutines at once: the
+// package holds no mutable shared state, which -race verifies.
+func TestAnalyzeConcurrent(t *testing.T) {
+	want := Analyze(context.Background(), typicalQuery, Options{Dialect: Snowflake})
+	results := make(chan Result, 16)
+	for i := 0; i < cap(results); i++ {
+		go func() { results <- Analyze(context.Background(), typicalQuery, Options{Dialect: Snowflake}) }()
+	}
+	for i := 0; i < cap(results); i++ {
+		assert.Equal(t, want, <-results)
 	}
 }

@@ -121,6 +121,9 @@ type relation struct {
 	// struct array without alias exposes the struct's fields).
 	open    bool
 	openLin lin
+	// index maps lower-cased known column names to positions, built on
+	// first use for wide relations.
+	index map[string]int
 }
 
 func (r *relation) matchesQualifier(q []ident) bool {
@@ -165,10 +168,8 @@ func (r *relation) column(name string) (l lin, ok bool) {
 	if r.open {
 		return r.openLin, true
 	}
-	for _, c := range r.known {
-		if c.name != "*" && strings.EqualFold(c.name, name) {
-			return c.lin, true
-		}
+	if c, ok := r.knownCol(name); ok {
+		return c.lin, true
 	}
 	// Columns hidden behind a star over physical tables.
 	var stars []Source
@@ -194,6 +195,60 @@ func (r *relation) column(name string) (l lin, ok bool) {
 	return lin{}, false
 }
 
+// indexAbove is the size from which name lookups switch from a linear scan
+// to a map, so very wide relations and select lists stay linear overall.
+const indexAbove = 32
+
+// knownCol finds a known column (not a "*" placeholder) by name.
+func (r *relation) knownCol(name string) (*outCol, bool) {
+	if len(r.known) > indexAbove {
+		if r.index == nil {
+			r.index = make(map[string]int, len(r.known))
+			for i := len(r.known) - 1; i >= 0; i-- {
+				if r.known[i].name != "*" {
+					r.index[strings.ToLower(r.known[i].name)] = i
+				}
+			}
+		}
+		i, ok := r.index[strings.ToLower(name)]
+		if !ok {
+			return nil, false
+		}
+		return &r.known[i], true
+	}
+	for i := range r.known {
+		if c := &r.known[i]; c.name != "*" && strings.EqualFold(c.name, name) {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+// alias returns the lineage of an earlier select-list alias.
+func (s *scope) alias(name string) (lin, bool) {
+	if len(s.aliases) > indexAbove {
+		if s.aliasIdx == nil {
+			s.aliasIdx = map[string]int{}
+		}
+		for ; s.indexed < len(s.aliases); s.indexed++ {
+			k := strings.ToLower(s.aliases[s.indexed].name)
+			if _, dup := s.aliasIdx[k]; !dup {
+				s.aliasIdx[k] = s.indexed
+			}
+		}
+		if i, ok := s.aliasIdx[strings.ToLower(name)]; ok {
+			return s.aliases[i].lin, true
+		}
+		return lin{}, false
+	}
+	for _, a := range s.aliases {
+		if strings.EqualFold(a.name, name) {
+			return a.lin, true
+		}
+	}
+	return lin{}, false
+}
+
 func containsFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
@@ -210,6 +265,10 @@ type scope struct {
 	parent  *scope
 	env     *cteEnv
 	aliases []outCol // explicit select-list aliases seen so far
+	// aliasIdx indexes aliases[:indexed] by lower-cased name once the list
+	// is long.
+	aliasIdx map[string]int
+	indexed  int
 }
 
 type resolver struct {
@@ -1029,22 +1088,16 @@ func (r *resolver) column(sc *scope, c *colRef) lin {
 func (r *resolver) bare(sc *scope, name, written string) lin {
 	// Lateral alias reference to an earlier select item, unless a relation
 	// with known columns has a real column of that name.
-	for _, a := range sc.aliases {
-		if strings.EqualFold(a.name, name) {
-			real := false
-			for _, rel := range sc.rels {
-				for _, k := range rel.known {
-					if strings.EqualFold(k.name, name) {
-						real = true
-					}
-				}
-				if rel.hasSch && containsFold(rel.schema, name) {
-					real = true
-				}
+	if a, ok := sc.alias(name); ok {
+		real := false
+		for _, rel := range sc.rels {
+			if _, found := rel.knownCol(name); found || rel.hasSch && containsFold(rel.schema, name) {
+				real = true
+				break
 			}
-			if !real {
-				return a.lin
-			}
+		}
+		if !real {
+			return a
 		}
 	}
 	for s := sc; s != nil; s = s.parent {
