@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/modecrawl/modecrawl/internal/fakemode"
+	"github.com/modecrawl/modecrawl/internal/lineage"
 	"github.com/modecrawl/modecrawl/internal/modeapi"
 	"github.com/modecrawl/modecrawl/internal/output"
 	"github.com/modecrawl/modecrawl/pkg/record"
@@ -647,6 +648,7 @@ func TestDeterministicAcrossConcurrency(t *testing.T) {
 	for _, conc := range []int{1, 16} {
 		_, client := fake(t, ws)
 		opts := testOptions(ws, conc)
+		opts.Lineage = SQLLineage{Options: lineage.Options{Now: func() time.Time { return fixedNow }}}
 		// A real clock: timestamps differ between runs and are blanked.
 		opts.Now = time.Now
 		dir, _, err := crawlTo(t, client, opts)
@@ -696,6 +698,42 @@ func TestGolden(t *testing.T) {
 			assert.Equal(t, string(want), b)
 		})
 	}
+}
+
+func TestCrawlWithSQLLineage(t *testing.T) {
+	ws := fakemode.Generate(fakemode.GenOptions{Seed: 4, Spaces: 3, Reports: 25})
+	_, client := fake(t, ws)
+	opts := testOptions(ws, 8)
+	opts.Lineage = SQLLineage{Options: lineage.Options{Now: func() time.Time { return fixedNow }}}
+	dir, res, err := crawlTo(t, client, opts)
+	require.NoError(t, err)
+	assert.Equal(t, record.StatusComplete, res.Manifest.Status)
+	b, err := output.Read(dir)
+	require.NoError(t, err)
+
+	withTables := 0
+	for _, q := range b.Queries {
+		assert.NotEmpty(t, q.Dialect, "query %s analysed", q.Token)
+		assert.NotNil(t, q.LineageConfidence, "query %s", q.Token)
+		if len(q.Tables) > 0 {
+			withTables++
+		}
+	}
+	assert.Greater(t, withTables, len(b.Queries)/2, "most generated queries read tables")
+
+	origins := map[string]int{}
+	for _, e := range b.Edges {
+		origins[e.Source.Kind+">"+e.Target.Kind+"/"+e.Origin]++
+	}
+	assert.Positive(t, origins["table>query/sql"], "table → query edges: %v", origins)
+	withFields := 0
+	for _, c := range b.Charts {
+		if len(c.Fields) > 0 {
+			withFields++
+		}
+	}
+	assert.Positive(t, withFields, "chart fields matched to query columns")
+	assert.Positive(t, origins["query>chart/chart_config"])
 }
 
 func TestRunRejectsMissingWorkspace(t *testing.T) {
