@@ -126,6 +126,7 @@ type starExpr struct {
 	except  []ident
 	replace []*selectItem
 	rename  [][2]ident
+	ilike   *string // Snowflake * ILIKE 'pattern'
 }
 
 // ---- relations in FROM ----

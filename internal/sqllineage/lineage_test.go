@@ -141,6 +141,7 @@ func TestAnalyzeCTEs(t *testing.T) {
 		{name: "star except", d: BigQuery, sql: "WITH c AS (SELECT a, b, c FROM t) SELECT * EXCEPT (b) FROM c", tables: "t", cols: []string{"a = t.a", "c = t.c"}},
 		{name: "star exclude snowflake", d: Snowflake, sql: "WITH c AS (SELECT a, b FROM t) SELECT * EXCLUDE b FROM c", tables: "t", cols: []string{"A = t.a"}},
 		{name: "star replace", d: BigQuery, sql: "WITH c AS (SELECT a, b FROM t) SELECT * REPLACE (a + 1 AS b) FROM c", tables: "t", cols: []string{"a = t.a", "b = t.a"}},
+		{name: "star ilike", d: Snowflake, sql: "WITH c AS (SELECT user_id, order_id, amount FROM t) SELECT * ILIKE '%_ID' FROM c", tables: "t", cols: []string{"USER_ID = t.user_id", "ORDER_ID = t.order_id"}},
 		{name: "star rename", d: Snowflake, sql: "WITH c AS (SELECT a, b FROM t) SELECT * RENAME (a AS z) FROM c", tables: "t", cols: []string{"Z = t.a", "B = t.b"}},
 	})
 }

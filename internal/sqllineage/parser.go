@@ -999,7 +999,7 @@ func (p *parser) parseStarMods(qual []ident) *starExpr {
 			}
 		case p.isKw("ILIKE") && p.peekAt(1).kind == tkString:
 			p.next()
-			p.next()
+			s.ilike = ptr(p.stringValue(p.next()))
 		default:
 			return s
 		}

@@ -655,6 +655,15 @@ func (r *resolver) expandStar(sc *scope, st *starExpr) []outCol {
 		}
 		out = kept
 	}
+	if st.ilike != nil {
+		kept := out[:0:0]
+		for _, c := range out {
+			if c.name == "*" || likeFold(*st.ilike, c.name) {
+				kept = append(kept, c)
+			}
+		}
+		out = kept
+	}
 	for _, rp := range st.replace {
 		l := r.visit(sc, rp.e, true)
 		for i := range out {
@@ -1196,4 +1205,31 @@ func identNames(ids []ident) []string {
 		out[i] = id.name
 	}
 	return out
+}
+
+// likeFold matches s against a SQL LIKE pattern (% and _), ignoring case.
+func likeFold(pattern, s string) bool {
+	p, t := strings.ToLower(pattern), strings.ToLower(s)
+	// Iterative wildcard matching with backtracking to the last %.
+	pi, ti, star, mark := 0, 0, -1, 0
+	for ti < len(t) {
+		switch {
+		case pi < len(p) && (p[pi] == '_' || p[pi] == t[ti]):
+			pi++
+			ti++
+		case pi < len(p) && p[pi] == '%':
+			star, mark = pi, ti
+			pi++
+		case star >= 0:
+			pi = star + 1
+			mark++
+			ti = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '%' {
+		pi++
+	}
+	return pi == len(p)
 }
