@@ -87,8 +87,8 @@ func (c *collector[T]) add(page int, items []T) (repeatOf int) {
 //     clamped or ignored per_page;
 //   - _links.next_page, when present, names the next page number;
 //   - pagination.total_pages / total_count, when present, end the listing
-//     once reached (so an honoured single page costs one request), and are
-//     cross-checked against what was received;
+//     once all of them are reached (so an honoured single page costs one
+//     request), and are cross-checked against what was received;
 //   - a page repeating an earlier one (a server that clamps out-of-range
 //     pages to the last page, or ignores page) ends the listing with the
 //     duplicate dropped and a warning;
@@ -128,8 +128,15 @@ func list[T any](ctx context.Context, c *Client, path string, q url.Values, key 
 				"path", path, "page", page, "repeats_page", first, "received", len(col.items))
 			return col.items, nil
 		}
+		// The announced totals end the listing only when every total that
+		// was sent has been reached: a page count alone can be stale when
+		// items moved between pages, and then one more (empty) page is the
+		// cheap way to be sure.
 		next, hasNext := nextPage(env.Links, page)
-		if !hasNext && (totalPages > 0 && page >= totalPages || totalCount > 0 && len(col.items) >= totalCount) {
+		announced := totalPages > 0 || totalCount > 0
+		pagesDone := totalPages == 0 || page >= totalPages
+		countDone := totalCount == 0 || len(col.items) >= totalCount
+		if !hasNext && announced && pagesDone && countDone {
 			return col.items, nil
 		}
 		page = next

@@ -177,6 +177,40 @@ func TestPagingDedupesAndWarnsOnShortTotals(t *testing.T) {
 	assert.Contains(t, logs.String(), "ended before its announced total")
 }
 
+// TestPagingTotalsMustAllAgree: reaching total_pages is not enough when
+// total_count says items are still missing; one more page settles it.
+func TestPagingTotalsMustAllAgree(t *testing.T) {
+	tests := []struct {
+		name     string
+		page1    string
+		wantReqs int
+	}{
+		{"both reached", `{"_embedded":{"reports":[{"token":"a"},{"token":"b"}]},"pagination":{"total_pages":1,"total_count":2}}`, 1},
+		{"pages reached, count not", `{"_embedded":{"reports":[{"token":"a"},{"token":"b"}]},"pagination":{"total_pages":1,"total_count":3}}`, 2},
+		{"count reached, pages not", `{"_embedded":{"reports":[{"token":"a"},{"token":"b"}]},"pagination":{"total_pages":2,"total_count":2}}`, 2},
+		{"only pages", `{"_embedded":{"reports":[{"token":"a"},{"token":"b"}]},"pagination":{"total_pages":1}}`, 1},
+		{"only count", `{"_embedded":{"reports":[{"token":"a"},{"token":"b"}]},"pagination":{"total_count":2}}`, 1},
+		{"counts as strings", `{"_embedded":{"reports":[{"token":"a"},{"token":"b"}]},"pagination":{"total_pages":"1","total_count":"2"}}`, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, rec := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if r.URL.Query().Get("page") == "1" {
+					_, _ = w.Write([]byte(tt.page1))
+					return
+				}
+				_, _ = w.Write([]byte(`{"_embedded":{"reports":[]}}`))
+			}))
+			c := newTestClient(t, srv.URL)
+			got, err := c.SpaceReports(context.Background(), "acme", "s1")
+			require.NoError(t, err)
+			assert.Equal(t, []string{"a", "b"}, tokensOf(got))
+			assert.Len(t, rec.requests(), tt.wantReqs)
+		})
+	}
+}
+
 func TestPagingFollowsNextPageNumber(t *testing.T) {
 	// The server numbers pages its own way (here: 1, 5, 9) and says so in
 	// _links.next_page; the pager follows it.
