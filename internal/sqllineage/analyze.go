@@ -156,6 +156,7 @@ func (a *analyzer) run(sql string) {
 		first := p.peek()
 		st, perr := p.parseOne()
 		if perr != nil {
+			p.skipped = p.skipped[:0]
 			a.warn(confFailed, fmt.Sprintf("statement %d could not be parsed: %v", n, perr))
 			// A failed query may have been the last one returning rows: the
 			// output columns are then unknown, not those of an earlier query.
@@ -169,6 +170,10 @@ func (a *analyzer) run(sql string) {
 			continue
 		}
 		a.parsed++
+		for _, s := range p.skipped {
+			a.warn(confSkipped, fmt.Sprintf("statement %d: %s", n, s))
+		}
+		p.skipped = p.skipped[:0]
 		a.statement(n, st)
 	}
 	if a.nStmts == 0 {

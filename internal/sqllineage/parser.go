@@ -55,6 +55,8 @@ type parser struct {
 	depth   int
 	noColon int // >0 inside {k: v} literals where ':' is not a path
 	lim     *limiter
+	// skipped describes constructs skipped inside the current statement.
+	skipped []string
 }
 
 func (p *parser) peek() *token { return &p.toks[p.i] }

@@ -1,6 +1,9 @@
 package sqllineage
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 func (p *parser) parseExpr() expr { return p.parseBinary(1) }
 
@@ -495,7 +498,7 @@ func (p *parser) parsePrimary() expr {
 	if p.isOp("(") {
 		name := strings.ToLower(parts[len(parts)-1].name)
 		p.next()
-		f := &funcCall{name: name, kids: p.parseArgs(name)}
+		f := &funcCall{name: name, kids: p.parseArgsOrSkip(name)}
 		p.parseFuncSuffix(f)
 		return f
 	}
@@ -802,4 +805,78 @@ func (p *parser) parseArgs(fname string) []expr {
 	}
 	p.expectOp(")")
 	return kids
+}
+
+// parseArgsOrSkip parses function arguments; if they use syntax outside the
+// supported subset, the balanced argument list is skipped with a warning
+// (keeping any subqueries found in it) instead of failing the statement.
+func (p *parser) parseArgsOrSkip(fname string) (kids []expr) {
+	start := p.i // just after "("
+	depth := p.depth
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		pe, ok := r.(*parseError)
+		if !ok {
+			panic(r)
+		}
+		p.i, p.depth = start-1, depth
+		if !p.balancedAhead() {
+			panic(pe)
+		}
+		kids = p.skipCollecting()
+		p.skipped = append(p.skipped, fmt.Sprintf("arguments of %s(…) at offset %d skipped: %s", fname, p.toks[start-1].pos, pe.msg))
+	}()
+	return p.parseArgs(fname)
+}
+
+// balancedAhead reports whether the "(" at the cursor has a matching ")".
+func (p *parser) balancedAhead() bool {
+	depth := 0
+	for k := p.i; k < len(p.toks); k++ {
+		t := &p.toks[k]
+		switch {
+		case t.kind == tkEOF || t.isOp(";"):
+			return false
+		case t.isOp("("):
+			depth++
+		case t.isOp(")"):
+			depth--
+			if depth == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// skipCollecting skips a balanced parenthesised group, returning the
+// subqueries inside it that parse.
+func (p *parser) skipCollecting() []expr {
+	var out []expr
+	p.next() // "("
+	depth := 1
+	for depth > 0 {
+		t := p.peek()
+		if t.isOp("(") && p.queryAhead(1) {
+			save := p.i
+			if q, ok := p.tryQueryInParens(); ok {
+				out = append(out, &subqueryExpr{q: q})
+				continue
+			}
+			p.i = save
+		}
+		switch {
+		case t.kind == tkEOF:
+			p.fail("unbalanced parentheses")
+		case t.isOp("("):
+			depth++
+		case t.isOp(")"):
+			depth--
+		}
+		p.next()
+	}
+	return out
 }
