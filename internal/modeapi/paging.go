@@ -10,18 +10,63 @@ import (
 	"strings"
 )
 
-// envelope is a HAL collection. _embedded is kept raw because its one key
-// varies per endpoint; only that key is decoded into []T.
+// envelope is a HAL collection with _embedded kept raw, for keys that
+// embeddedLists does not know.
 type envelope struct {
 	Embedded   map[string]json.RawMessage `json:"_embedded"`
 	Links      Links                      `json:"_links"`
 	Pagination *Pagination                `json:"pagination"`
 }
 
+// embeddedLists names every list key the client reads, so a page decodes
+// in one pass (no raw copy of the list and no second scan over it).
+type embeddedLists[T any] struct {
+	Reports     []T `json:"reports"`
+	Spaces      []T `json:"spaces"`
+	Queries     []T `json:"queries"`
+	Charts      []T `json:"charts"`
+	DataSources []T `json:"data_sources"`
+	Definitions []T `json:"definitions"`
+}
+
+// pick returns the list under key and whether key is a known one.
+func (e *embeddedLists[T]) pick(key string) ([]T, bool) {
+	switch key {
+	case "reports":
+		return e.Reports, true
+	case "spaces":
+		return e.Spaces, true
+	case "queries":
+		return e.Queries, true
+	case "charts":
+		return e.Charts, true
+	case "data_sources":
+		return e.DataSources, true
+	case "definitions":
+		return e.Definitions, true
+	}
+	return nil, false
+}
+
+// typedPage is a HAL collection decoded in one pass.
+type typedPage[T any] struct {
+	Embedded   embeddedLists[T] `json:"_embedded"`
+	Links      Links            `json:"_links"`
+	Pagination *Pagination      `json:"pagination"`
+}
+
 // decodePage decodes a HAL page and its _embedded[key] list. A missing
 // _embedded or key is an empty page (Mode sends `"_embedded": {}` past the
 // end on some endpoints).
 func decodePage[T any](body []byte, key string) ([]T, *envelope, error) {
+	var tp typedPage[T]
+	if err := json.Unmarshal(body, &tp); err == nil {
+		if items, ok := tp.Embedded.pick(key); ok {
+			return items, &envelope{Links: tp.Links, Pagination: tp.Pagination}, nil
+		}
+	}
+	// Unknown key, or another embedded list that does not fit T: decode
+	// only the wanted key.
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, nil, fmt.Errorf("decode page: %w", err)
