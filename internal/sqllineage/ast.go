@@ -84,7 +84,8 @@ type selectQuery struct {
 	from    []tableExpr // comma-separated items; joins nest inside
 	into    []ident     // SELECT … INTO target
 	where   expr
-	other   []expr // GROUP BY, HAVING, QUALIFY, WINDOW, ORDER BY, LIMIT, DISTINCT ON …
+	other   []expr            // GROUP BY, HAVING, QUALIFY, ORDER BY, LIMIT, DISTINCT ON …
+	windows map[string][]expr // WINDOW name AS (…), by lower-cased name
 	lateral []*lateralView
 }
 
@@ -239,6 +240,9 @@ type caseExpr struct{ kids []expr }
 
 // opExpr is any other composite expression.
 type opExpr struct{ kids []expr }
+
+// windowRef is a reference to a named window (OVER w, OVER (w …)).
+type windowRef struct{ name string }
 
 // litExpr is a literal, parameter or niladic keyword.
 type litExpr struct{}

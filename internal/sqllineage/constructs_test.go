@@ -11,7 +11,7 @@ func TestAnalyzeConstructs(t *testing.T) {
 		{name: "rollup cube", sql: "SELECT a, SUM(c) AS s FROM t GROUP BY ROLLUP (a, b), CUBE (d)", tables: "t", cols: []string{"a = t.a", "s = t.c"}},
 		{name: "mysql with rollup", d: MySQL, sql: "SELECT a, SUM(c) AS s FROM t GROUP BY a WITH ROLLUP", tables: "t", cols: []string{"a = t.a", "s = t.c"}},
 		{name: "named window", sql: "SELECT SUM(x) OVER w AS s, AVG(y) OVER (w ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS m FROM t WINDOW w AS (PARTITION BY g ORDER BY d)",
-			tables: "t", cols: []string{"s = t.x", "m = t.y"}},
+			tables: "t", cols: []string{"s = t.d t.g t.x", "m = t.d t.g t.y"}},
 		{name: "is distinct from", sql: "SELECT a IS DISTINCT FROM b AS d, c IS NOT NULL AS n FROM t", tables: "t", cols: []string{"d = t.a t.b", "n = t.c"}},
 		{name: "like any", d: Snowflake, sql: "SELECT a FROM t WHERE b NOT LIKE ANY ('x%', 'y%') AND c ILIKE '%z'", tables: "t", cols: []string{"A = t.a"}},
 		{name: "limit offset fetch", d: Postgres, sql: "SELECT a FROM t ORDER BY a LIMIT 10 OFFSET 5", tables: "t", cols: []string{"a = t.a"}},
@@ -80,6 +80,10 @@ func TestAnalyzeConstructs(t *testing.T) {
 			cols: []string{"c = ds.t.a", "s = ds.t.b", "arr = ds.t.d"}},
 		{name: "string alias", d: MySQL, sql: "SELECT a AS 'Total', b 'Other' FROM t", tables: "t", cols: []string{"Total = t.a", "Other = t.b"}},
 		{name: "from first", sql: "FROM t SELECT a", tables: "t", cols: []string{"a = t.a"}},
+		{name: "cross apply values", d: TSQL, sql: "SELECT o.id, v.val, v.name FROM dbo.o o CROSS APPLY (VALUES (o.a, 'a'), (o.b, 'b')) v(val, name)", tables: "dbo.o",
+			cols: []string{"id = dbo.o.id", "val = dbo.o.a dbo.o.b", "name ="}},
+		{name: "temp view followed", d: Databricks, sql: "CREATE OR REPLACE TEMP VIEW v AS SELECT a AS x FROM s; SELECT x FROM v", tables: "s", cols: []string{"x = s.a"}},
+		{name: "functions without columns", d: Postgres, sql: "SELECT row_number() OVER () AS rn, grouping_id() AS g, current_date AS d FROM t", tables: "t", cols: []string{"rn =", "g =", "d ="}},
 		{name: "snowflake trailing comma", d: Snowflake, sql: "SELECT a, b, FROM t", tables: "t", cols: []string{"A = t.a", "B = t.b"}},
 	})
 }

@@ -99,8 +99,10 @@ type dialect struct {
 	// structDot: col.field navigates a struct/object column, so a dotted
 	// name whose first part is no relation is a column reference.
 	structDot bool
-	fold      nameCase
-	unnamed   unnamedStyle
+	// foldQuoted: quoted names are case-folded too (Redshift, Trino).
+	foldQuoted bool
+	fold       nameCase
+	unnamed    unnamedStyle
 }
 
 // dialectFor returns the switches for d; unknown dialects get Generic's.
@@ -119,7 +121,7 @@ func dialectFor(d Dialect) *dialect {
 		x.fold, x.unnamed = caseLower, unnamedPostgres
 	case Redshift:
 		x.dollar = true
-		x.fold, x.unnamed = caseLower, unnamedPostgres
+		x.fold, x.unnamed, x.foldQuoted = caseLower, unnamedPostgres, true
 	case MySQL:
 		x.dqString, x.backtick, x.backslash, x.hashComment = true, true, true, true
 		x.structDot = false
@@ -127,7 +129,7 @@ func dialectFor(d Dialect) *dialect {
 		x.dqString, x.backtick, x.backslash, x.colonPath, x.lambdaArrow, x.bqStrings = true, true, true, true, true, true
 	case Trino:
 		x.lambdaArrow = true
-		x.fold, x.unnamed = caseLower, unnamedTrino
+		x.fold, x.unnamed, x.foldQuoted = caseLower, unnamedTrino, true
 	case TSQL:
 		x.brackets, x.hashIdent, x.goSeparator = true, true, true
 		x.structDot = false

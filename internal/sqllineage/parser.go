@@ -875,9 +875,12 @@ items:
 			sel.other = append(sel.other, p.parseExpr())
 		case p.acceptKw("WINDOW"):
 			for {
-				p.next() // name
+				name := strings.ToLower(p.identOf(p.next()).name)
 				p.expectKw("AS")
-				sel.other = append(sel.other, p.parseWindowSpec()...)
+				if sel.windows == nil {
+					sel.windows = map[string][]expr{}
+				}
+				sel.windows[name] = p.parseWindowSpec()
 				if !p.acceptOp(",") {
 					break
 				}

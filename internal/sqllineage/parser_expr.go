@@ -535,7 +535,7 @@ func (p *parser) parseFuncSuffix(f *funcCall) {
 			if p.isOp("(") {
 				f.kids = append(f.kids, p.parseWindowSpec()...)
 			} else {
-				p.next() // named window
+				f.kids = append(f.kids, &windowRef{name: strings.ToLower(p.identOf(p.next()).name)})
 			}
 		default:
 			return
@@ -547,8 +547,9 @@ func (p *parser) parseFuncSuffix(f *funcCall) {
 func (p *parser) parseWindowSpec() []expr {
 	p.expectOp("(")
 	var out []expr
-	if t := p.peek(); t.kind == tkWord && !t.is("PARTITION") && !t.is("ORDER") && !t.is("ROWS") && !t.is("RANGE") && !t.is("GROUPS") {
-		p.next()
+	if t := p.peek(); (t.kind == tkWord || t.kind == tkQIdent) && !t.is("PARTITION") && !t.is("ORDER") && !t.is("ROWS") && !t.is("RANGE") && !t.is("GROUPS") {
+		// A base window: OVER (w ORDER BY …) extends WINDOW w.
+		out = append(out, &windowRef{name: strings.ToLower(p.identOf(p.next()).name)})
 	}
 	if p.acceptKw("PARTITION", "BY") {
 		for {

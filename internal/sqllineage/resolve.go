@@ -265,6 +265,10 @@ type scope struct {
 	parent  *scope
 	env     *cteEnv
 	aliases []outCol // explicit select-list aliases seen so far
+	windows map[string][]expr
+	// winDepth guards against WINDOW definitions that refer to each other
+	// in a cycle.
+	winDepth int
 	// aliasIdx indexes aliases[:indexed] by lower-cased name once the list
 	// is long.
 	aliasIdx map[string]int
@@ -343,7 +347,7 @@ func renameCols(cols []outCol, names []ident, d *dialect) []outCol {
 
 // foldIdent returns the name a dialect reports for an identifier.
 func (d *dialect) foldIdent(id ident) string {
-	if id.quoted {
+	if id.quoted && !d.foldQuoted {
 		return id.name
 	}
 	switch d.fold {
@@ -472,14 +476,28 @@ func (r *resolver) selectQ(sel *selectQuery, env *cteEnv, outer *scope) []outCol
 		if lv.alias != nil {
 			rel.alias = lv.alias.name
 		}
+		// Spark's default names: col, or pos/col, key/value for the
+		// position and map forms.
 		cols := lv.cols
 		if len(cols) == 0 {
 			cols = []ident{{name: "col"}}
+			if fixed, ok := fixedFuncCols[lv.fn.name]; ok {
+				cols = nil
+				for _, c := range fixed {
+					cols = append(cols, ident{name: c})
+				}
+			}
 		}
 		for _, c := range cols {
 			rel.known = append(rel.known, outCol{name: r.a.d.foldIdent(c), lin: l})
 		}
 		sc.rels = append(sc.rels, rel)
+	}
+	sc.windows = sel.windows
+	for _, w := range sel.windows {
+		for _, e := range w {
+			r.visit(sc, e, false)
+		}
 	}
 	if sel.where != nil {
 		r.visit(sc, sel.where, false)
@@ -489,13 +507,14 @@ func (r *resolver) selectQ(sel *selectQuery, env *cteEnv, outer *scope) []outCol
 	}
 	out := make([]outCol, 0, len(sel.items))
 	unnamed := 0
-	for i, it := range sel.items {
+	for _, it := range sel.items {
 		if it.star != nil {
 			out = append(out, r.expandStar(sc, it.star)...)
 			continue
 		}
 		l := r.visit(sc, it.e, true).compact()
-		name := r.itemName(it, i, &unnamed)
+		// Positional names count output columns, including expanded stars.
+		name := r.itemName(it, len(out), &unnamed)
 		out = append(out, outCol{name: name, lin: l})
 		if it.alias != nil {
 			sc.aliases = append(sc.aliases, outCol{name: it.alias.name, lin: l})
@@ -799,10 +818,6 @@ func (r *resolver) funcRel(sc *scope, f *tableFunc) *relation {
 	if fixed, ok := fixedFuncCols[f.name]; ok && len(f.cols) == 0 {
 		// Functions with documented output columns (FLATTEN, json_each, …).
 		for _, c := range fixed {
-			if c == "SEQ" || c == "seq" {
-				add(d.foldIdent(ident{name: c}), lin{})
-				continue
-			}
 			add(d.foldIdent(ident{name: c}), l)
 		}
 		rel.value = false
@@ -811,6 +826,16 @@ func (r *resolver) funcRel(sc *scope, f *tableFunc) *relation {
 	}
 	_, scalar := scalarTableFuncs[f.name]
 	switch {
+	case len(f.cols) > 0 && f.name == "unnest" && len(f.args) > 1:
+		// UNNEST(a, b) AS u(x, y): x reads a, y reads b; an extra name is
+		// the ordinality column, which reads them all.
+		for i, c := range f.cols {
+			if i < len(f.args) {
+				add(d.foldIdent(c), r.visit(sc, f.args[i], true))
+			} else {
+				add(d.foldIdent(c), l)
+			}
+		}
 	case len(f.cols) > 0:
 		for _, c := range f.cols {
 			add(d.foldIdent(c), l)
@@ -828,11 +853,12 @@ func (r *resolver) funcRel(sc *scope, f *tableFunc) *relation {
 	default:
 		add(d.foldIdent(ident{name: f.name}), l)
 	}
+	// Position columns read the array they number.
 	if f.withOrd && len(f.cols) == 0 {
-		add(d.foldIdent(ident{name: "ordinality"}), lin{})
+		add(d.foldIdent(ident{name: "ordinality"}), l)
 	}
 	if f.ordinal != nil {
-		add(d.foldIdent(*f.ordinal), lin{})
+		add(d.foldIdent(*f.ordinal), l)
 	}
 	rel.names = []string{f.name}
 	return rel
@@ -1026,6 +1052,19 @@ func (r *resolver) visit(sc *scope, e expr, collect bool) lin {
 		return l
 	case *castExpr:
 		return r.visit(sc, x.e, collect)
+	case *windowRef:
+		// A named window counts like the inline OVER (…) it stands for.
+		w, ok := sc.windows[x.name]
+		if !ok || sc.winDepth > 8 {
+			return lin{}
+		}
+		sc.winDepth++
+		l := lin{}
+		for _, e := range w {
+			l = l.union(r.visit(sc, e, collect))
+		}
+		sc.winDepth--
+		return l
 	case *lambdaExpr:
 		n := len(r.lambdas)
 		r.lambdas = append(r.lambdas, x.params...)
