@@ -118,9 +118,11 @@ func driverConfig(cfg Config) (gosnowflake.Config, error) {
 		// Session time zone UTC: every *_AT_UTC value and bound window
 		// edge then means the same instant whatever the column's flavour.
 		Params:       map[string]*string{"TIMEZONE": &utc},
+		//nolint:staticcheck // SA1019: still the driver's only login timeout in v1.19.
 		LoginTimeout: cfg.LoginTimeout,
 		Application:  "modecrawl",
 		// modecrawl sends nothing to the vendor beyond its queries.
+		//nolint:staticcheck // SA1019: the session-parameter replacement does not exist yet in v1.19.
 		DisableTelemetry: true,
 	}
 	if sf.Account == "" {

@@ -279,9 +279,7 @@ func (g *seeder) users(users map[string]*fakemode.User) error {
 	ins := g.insert("USERS", "ID", "NAME", "USERNAME", "EMAIL", "MEMBERSHIP_STATE", "MEMBERSHIP_TYPE",
 		"MEMBERSHIP_STARTED_AT_UTC", "MEMBERSHIP_ENDED_AT_UTC", "LAST_ENGAGED_DATE_UTC")
 	list := make([]*fakemode.User, 0, len(users))
-	for _, u := range g.ws.Users {
-		list = append(list, u)
-	}
+	list = append(list, g.ws.Users...)
 	if len(list) == 0 {
 		for _, u := range users {
 			list = append(list, u)
