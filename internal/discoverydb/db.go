@@ -117,7 +117,7 @@ func driverConfig(cfg Config) (gosnowflake.Config, error) {
 		Protocol:  cfg.Protocol,
 		// Session time zone UTC: every *_AT_UTC value and bound window
 		// edge then means the same instant whatever the column's flavour.
-		Params:       map[string]*string{"TIMEZONE": &utc},
+		Params: map[string]*string{"TIMEZONE": &utc},
 		//nolint:staticcheck // SA1019: still the driver's only login timeout in v1.19.
 		LoginTimeout: cfg.LoginTimeout,
 		Application:  "modecrawl",
