@@ -2,6 +2,7 @@ package sqllineage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -89,7 +90,7 @@ func Analyze(ctx context.Context, sql string, opts Options) (res Result) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			if r == errTimeLimit {
+			if err, ok := r.(error); ok && errors.Is(err, errTimeLimit) {
 				// The output columns of an unfinished analysis are unknown.
 				a.last = nil
 				a.warn(0, "time limit reached")

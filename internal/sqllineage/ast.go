@@ -113,12 +113,11 @@ func (*parenQuery) queryNode()  {}
 
 // selectItem is one entry of a select list.
 type selectItem struct {
-	e       expr
-	alias   *ident
-	star    *starExpr // set for * and t.*
-	text    string    // source text of e, for naming unaliased expressions
-	pos     int
-	unnamed bool
+	e     expr
+	alias *ident
+	star  *starExpr // set for * and t.*
+	text  string    // source text of e, for naming unaliased expressions
+	pos   int
 }
 
 // starExpr is * or qual.* with BigQuery/Snowflake/Databricks modifiers.

@@ -436,8 +436,9 @@ func (p *parser) parseColumnDefs() []ident {
 		if t.kind == tkEOF {
 			p.fail("unterminated column list")
 		}
-		if (t.kind == tkWord || t.kind == tkQIdent) && !(t.is("PRIMARY") || t.is("CONSTRAINT") || t.is("UNIQUE") ||
-			t.is("FOREIGN") || t.is("CHECK") || t.is("INDEX") || t.is("KEY")) {
+		constraint := t.is("PRIMARY") || t.is("CONSTRAINT") || t.is("UNIQUE") || t.is("FOREIGN") ||
+			t.is("CHECK") || t.is("INDEX") || t.is("KEY")
+		if (t.kind == tkWord || t.kind == tkQIdent) && !constraint {
 			cols = append(cols, p.identOf(p.next()))
 		}
 		// Skip the rest of this definition.

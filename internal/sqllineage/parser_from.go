@@ -233,7 +233,7 @@ func (p *parser) parseTablePrimary() tableExpr {
 		p.next()
 		items, _ := p.parseFromList()
 		p.expectOp(")")
-		var inner tableExpr = items[0]
+		inner := items[0]
 		for _, it := range items[1:] {
 			inner = &joinExpr{left: inner, right: it}
 		}

@@ -592,7 +592,7 @@ func snowflakeText(s string) string {
 			pendingSpace = true
 			continue
 		}
-		punct := !(isWordChar(c) || c == '\'' || c == '"')
+		punct := !isWordChar(c) && c != '\'' && c != '"'
 		if pendingSpace && !punct && !lastPunct {
 			b.WriteByte(' ')
 		}

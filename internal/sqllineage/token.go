@@ -159,12 +159,11 @@ func tokenize(src string, d *dialect) ([]token, error) {
 			toks = append(toks, token{kind: tkQIdent, pos: start, end: j, val: unquote(src[i+1:j-1], '`')})
 			i = j
 		case c == '[' && d.brackets && bracketIdentAhead(src, i):
-			j := strings.IndexByte(src[i+1:], ']')
 			// ]] escapes a ] inside a bracketed name.
 			k := i + 1
 			var b strings.Builder
 			for {
-				j = strings.IndexByte(src[k:], ']')
+				j := strings.IndexByte(src[k:], ']')
 				if j < 0 {
 					return toks, &lexError{start, "unterminated [identifier]"}
 				}
@@ -397,7 +396,7 @@ func prefixedString(src string, i int, d *dialect) (int, bool) {
 		j++
 		pre = "u&"
 	}
-	if j >= n || (src[j] != '\'' && !(src[j] == '"' && d.dqString)) {
+	if j >= n || (src[j] != '\'' && (src[j] != '"' || !d.dqString)) {
 		return 0, false
 	}
 	switch pre {
@@ -416,9 +415,7 @@ func prefixedString(src string, i int, d *dialect) (int, bool) {
 		k, err := scanTriple(src, j, src[j:j+3])
 		return k, err == nil
 	}
-	back := d.backslash || pre == "e"
 	if raw {
-		back = false
 		// A raw string still cannot contain its own quote unescaped; \' is
 		// kept literally but does not end the string.
 		k := j + 1
@@ -433,7 +430,7 @@ func prefixedString(src string, i int, d *dialect) (int, bool) {
 		}
 		return k + 1, true
 	}
-	k, err := scanQuoted(src, j, q, back)
+	k, err := scanQuoted(src, j, q, d.backslash || pre == "e")
 	return k, err == nil
 }
 
@@ -450,7 +447,7 @@ func scanNumber(src string, i int) int {
 	for j < n && (isDigit(src[j]) || src[j] == '_') {
 		j++
 	}
-	if j < n && src[j] == '.' && !(j+1 < n && src[j+1] == '.') {
+	if j < n && src[j] == '.' && (j+1 >= n || src[j+1] != '.') {
 		j++
 		for j < n && isDigit(src[j]) {
 			j++
