@@ -140,7 +140,7 @@ func (a *analyzer) warn(conf float64, msg string) {
 }
 
 func (a *analyzer) run(sql string) {
-	toks, err := tokenize(sql, a.d)
+	toks, err := tokenizeLimited(sql, a.d, a.lim)
 	if err != nil {
 		a.warn(confFailed, err.Error())
 		if len(toks) == 0 || toks[len(toks)-1].kind != tkEOF {

@@ -136,6 +136,7 @@ func TestAnalyzeCTEs(t *testing.T) {
 		{name: "star over cte expands", sql: `WITH c AS (SELECT a, b AS bb FROM t) SELECT * FROM c`, tables: "t", cols: []string{"a = t.a", "bb = t.b"}},
 		{name: "star over physical", sql: `SELECT * FROM t`, tables: "t", cols: []string{"* = t.*"}},
 		{name: "star over join of physical", sql: `SELECT * FROM t JOIN u ON t.id = u.id`, tables: "t, u", cols: []string{"* = t.* u.*"}},
+		{name: "stars through derived tables collapse", sql: `SELECT * FROM (SELECT * FROM a) x JOIN (SELECT * FROM b) y ON x.k = y.k`, tables: "a, b", cols: []string{"* = a.* b.*"}},
 		{name: "qualified star", sql: `WITH c AS (SELECT a FROM x) SELECT c.*, u.* FROM c JOIN u ON true`, tables: "u, x", cols: []string{"a = x.a", "* = u.*"}},
 		{name: "column through cte star", sql: `WITH c AS (SELECT * FROM t) SELECT c.amount, region FROM c`, tables: "t", cols: []string{"amount = t.amount", "region = t.region"}},
 		{name: "star except", d: BigQuery, sql: "WITH c AS (SELECT a, b, c FROM t) SELECT * EXCEPT (b) FROM c", tables: "t", cols: []string{"a = t.a", "c = t.c"}},

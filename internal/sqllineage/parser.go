@@ -39,6 +39,11 @@ func (l *limiter) tick() {
 	if l.steps%checkEvery != 0 {
 		return
 	}
+	l.check()
+}
+
+// check panics with errTimeLimit when ctx is done or the deadline passed.
+func (l *limiter) check() {
 	if l.ctx != nil && l.ctx.Err() != nil {
 		panic(errTimeLimit)
 	}

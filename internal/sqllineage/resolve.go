@@ -674,6 +674,21 @@ func (r *resolver) expandStar(sc *scope, st *starExpr) []outCol {
 		}
 		out = kept
 	}
+	// Several stars over physical tables (directly or through derived
+	// tables) collapse into the first "*" column.
+	first := -1
+	for i := 0; i < len(out); i++ {
+		if out[i].name != "*" {
+			continue
+		}
+		if first < 0 {
+			first = i
+			continue
+		}
+		out[first].lin = out[first].lin.union(out[i].lin).compact()
+		out = append(out[:i:i], out[i+1:]...)
+		i--
+	}
 	if st.ilike != nil {
 		kept := out[:0:0]
 		for _, c := range out {

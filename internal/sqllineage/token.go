@@ -80,10 +80,19 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // tokenize splits src into tokens for dialect d. Comments and whitespace are
 // dropped; a T-SQL GO line becomes a ";" token. The final token is tkEOF.
 func tokenize(src string, d *dialect) ([]token, error) {
+	return tokenizeLimited(src, d, nil)
+}
+
+// tokenizeLimited is tokenize with cooperative cancellation: lim (if not
+// nil) is consulted every few thousand tokens.
+func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 	toks := make([]token, 0, len(src)/3+8)
 	i, n := 0, len(src)
 	lineStart := true // only whitespace seen since the last newline (for GO)
 	for i < n {
+		if lim != nil && len(toks)&4095 == 4095 {
+			lim.check()
+		}
 		c := src[i]
 		switch {
 		case c == '\n':
