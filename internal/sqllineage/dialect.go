@@ -134,8 +134,10 @@ func dialectFor(d Dialect) *dialect {
 		x.brackets, x.hashIdent, x.goSeparator = true, true, true
 		x.structDot = false
 	default:
+		// Generic serves Oracle, Vertica, ClickHouse, Teradata and others:
+		// accept every quoting that cannot mean anything else.
 		x.name = Generic
-		x.dollar = true
+		x.dollar, x.backtick = true, true
 	}
 	return x
 }

@@ -167,7 +167,8 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 			}
 			toks = append(toks, token{kind: tkQIdent, pos: start, end: j, val: unquote(src[i+1:j-1], '`')})
 			i = j
-		case c == '[' && d.brackets && bracketIdentAhead(src, i):
+		case c == '[' && d.brackets:
+			// T-SQL has no array subscripts: [ always quotes a name.
 			// ]] escapes a ] inside a bracketed name.
 			k := i + 1
 			var b strings.Builder
@@ -291,18 +292,6 @@ func pyFormatAt(src string, i int) bool {
 	}
 	for _, c := range []byte(src[i+2 : i+j]) {
 		if !isWordChar(c) {
-			return false
-		}
-	}
-	return true
-}
-
-// bracketIdentAhead distinguishes T-SQL [name] from an array subscript: a
-// bracketed identifier never directly follows a value without space.
-func bracketIdentAhead(src string, i int) bool {
-	if i > 0 {
-		p := src[i-1]
-		if isWordChar(p) || p == ')' || p == ']' {
 			return false
 		}
 	}

@@ -39,7 +39,7 @@ func TestTokenize(t *testing.T) {
 		{"mysql double quote is string", MySQL, `"x" ` + "`y`", "s:\"x\"¦q:y"},
 		{"bigquery backtick", BigQuery, "`p.d.t`", "q:p.d.t"},
 		{"tsql brackets", TSQL, "[dbo].[My]]T]", "q:dbo¦o:.¦q:My]T"},
-		{"tsql subscript not bracket", TSQL, "x[1]", "w:x¦o:[¦n:1¦o:]"},
+		{"tsql brackets without spaces", TSQL, "SELECT[a]FROM[t]", "w:SELECT¦q:a¦w:FROM¦q:t"},
 		{"dollar quote", Postgres, "$$ a ' b $$ $x$ c $x$", "s:$$ a ' b $$¦s:$x$ c $x$"},
 		{"positional param", Postgres, "$1 + $22", "p:$1¦o:+¦p:$22"},
 		{"bigquery raw and triple", BigQuery, `r'\d' b"x" '''a'b''' """c"""`, `s:r'\d'¦s:b"x"¦s:'''a'b'''¦s:"""c"""`},
