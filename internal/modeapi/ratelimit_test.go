@@ -84,7 +84,7 @@ func TestRateLimitScaled(t *testing.T) {
 // scaledRun sends total requests from 8 workers through one client paced at
 // rps against a fake limit of limit per window, checks safety and returns
 // the achieved rate seen by the server.
-func scaledRun(t *testing.T, rps float64, limit int, window time.Duration, total int64) float64 {
+func scaledRun(t testing.TB, rps float64, limit int, window time.Duration, total int64) float64 {
 	t.Helper()
 	ws := fakemode.Generate(fakemode.GenOptions{Seed: 5, Spaces: 2, Reports: 20})
 	srv := fakemode.NewServer(ws, fakemode.WithRateLimit(limit, window))
@@ -120,6 +120,20 @@ func scaledRun(t *testing.T, rps float64, limit int, window time.Duration, total
 	require.Len(t, reqs, int(total))
 	span := reqs[len(reqs)-1].At.Sub(reqs[0].At).Seconds()
 	return float64(total-1) / span
+}
+
+// BenchmarkScaledPacing reports the pacing figures at 100/s against a fake
+// limit of 100 per 1 s (10 ms slots): achieved req/s and the fraction of the
+// allowed rate. Safety is asserted as in TestRateLimitScaled.
+//
+//	go test ./internal/modeapi -run '^$' -bench ScaledPacing -benchtime 1x
+func BenchmarkScaledPacing(b *testing.B) {
+	var achieved float64
+	for b.Loop() {
+		achieved = scaledRun(b, 100, 100, time.Second, 300)
+	}
+	b.ReportMetric(achieved, "req/s")
+	b.ReportMetric(achieved/100, "of-limit")
 }
 
 // TestSharedTokenBacksOff: two jobs share one token, each pacing at the full
