@@ -135,7 +135,8 @@ type Option func(*config)
 func WithRateLimit(rps float64) Option { return func(c *config) { c.rps = rps } }
 
 // WithHTTPClient sets the HTTP client whose transport, cookie jar and
-// redirect policy are used underneath the limiter and retry layers.
+// redirect policy are used underneath the limiter and retry layers. Its
+// Timeout is ignored; use WithTimeout.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithUserAgent sets the User-Agent header (default version.UserAgent()).
@@ -215,7 +216,8 @@ func New(baseURL string, creds Credentials, opts ...Option) (*Client, error) {
 		base = cfg.httpClient.Transport
 		hc.Jar = cfg.httpClient.Jar
 		hc.CheckRedirect = cfg.httpClient.CheckRedirect
-		hc.Timeout = cfg.httpClient.Timeout
+		// hc.Timeout is not copied: it would also bound the time spent
+		// waiting for the rate limiter. WithTimeout bounds each attempt.
 	}
 	if base == nil {
 		base = cleanhttp.DefaultPooledTransport()

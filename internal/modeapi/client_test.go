@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -294,3 +296,25 @@ func TestEndpointPaths(t *testing.T) {
 		})
 	}
 }
+
+// TestWithHTTPClientTransportIsUsed: the caller's transport sits under the
+// client's own layers (so read-only and pacing still apply).
+func TestWithHTTPClientTransportIsUsed(t *testing.T) {
+	srv, rec := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]string{"workspace": "acme"})
+	}))
+	var seen atomic.Int64
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		seen.Add(1)
+		return http.DefaultTransport.RoundTrip(r)
+	}), Timeout: time.Nanosecond}
+	c := newTestClient(t, srv.URL, WithHTTPClient(hc))
+	_, err := c.Verify(context.Background())
+	require.NoError(t, err, "the caller's Timeout does not apply")
+	assert.Equal(t, int64(1), seen.Load())
+	assert.Len(t, rec.requests(), 1)
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
