@@ -104,6 +104,7 @@ func TestAnalyzeUnknowns(t *testing.T) {
 			cols: []string{"v =", "b = t.b"}, minConf: 0.7},
 		{name: "skipped arguments keep subqueries", sql: "SELECT weird((SELECT MAX(x) FROM u) BY NAME) AS w FROM t", tables: "t, u", cols: []string{"w = u.x"}, minConf: 0.7},
 		{name: "create like has unknown columns", d: Snowflake, sql: "CREATE TABLE x LIKE src; SELECT * FROM x", tables: "", cols: []string{"* ="}, minConf: 0.9},
+		{name: "table rendered as NULL is unknown", sql: "SELECT a FROM NULL WHERE b = 1", tables: "", cols: []string{}, zero: true},
 		{name: "unterminated string", sql: "SELECT a FROM t WHERE x = 'oops", tables: "", cols: []string{}, zero: true},
 	})
 }

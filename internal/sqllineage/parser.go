@@ -1091,6 +1091,10 @@ func (p *parser) parseTableName() []ident {
 	if t.kind != tkWord && t.kind != tkQIdent && t.kind != tkParam {
 		p.fail("expected a table name, found %s", p.describe(t))
 	}
+	if t.is("NULL") && !p.peekAt(1).isOp(".") {
+		// A template placeholder rendered as NULL: the table is unknown.
+		p.fail("NULL is not a table name")
+	}
 	var parts []ident
 	for {
 		t := p.next()
