@@ -446,3 +446,40 @@ func queryParam(raw, key string) string {
 	}
 	return ""
 }
+
+func TestDecodePage(t *testing.T) {
+	tests := []struct {
+		name    string
+		body    string
+		key     string
+		want    []string
+		wantErr bool
+	}{
+		{"known key", `{"_embedded":{"reports":[{"token":"a"},{"token":"b"}]}}`, "reports", []string{"a", "b"}, false},
+		{"absent key", `{"_embedded":{}}`, "reports", nil, false},
+		{"absent embedded", `{"_links":{}}`, "reports", nil, false},
+		{"null list", `{"_embedded":{"reports":null}}`, "reports", nil, false},
+		{"other key only", `{"_embedded":{"spaces":[{"token":"s"}]}}`, "reports", nil, false},
+		{"odd sibling key falls back", `{"_embedded":{"reports":[{"token":"a"}],"spaces":"odd"}}`, "reports", []string{"a"}, false},
+		{"unknown key", `{"_embedded":{"report_runs":[{"token":"r"}]}}`, "report_runs", []string{"r"}, false},
+		{"numbers as strings", `{"_embedded":{"reports":[{"token":"a","id":"7","query_count":"2"}]}}`, "reports", []string{"a"}, false},
+		{"bad item", `{"_embedded":{"reports":[{"token":"a","created_at":"yesterday"}]}}`, "reports", nil, true},
+		{"not json", `<html>`, "reports", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items, env, err := decodePage[Report]([]byte(tt.body), tt.key)
+			if tt.wantErr {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			require.NotNil(t, env)
+			var toks []string
+			for _, it := range items {
+				toks = append(toks, it.Token)
+			}
+			assert.Equal(t, tt.want, toks)
+		})
+	}
+}
