@@ -3,6 +3,7 @@ package modeapi
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -318,3 +319,31 @@ func TestWithHTTPClientTransportIsUsed(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestNoSecretInLogsOrErrors runs retries, paging warnings and errors with a
+// debug logger against a server that echoes the Authorization header, and
+// checks that neither the secret nor the Basic credentials show up.
+func TestNoSecretInLogsOrErrors(t *testing.T) {
+	var calls atomic.Int64
+	srv, _ := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		echo := "you sent " + r.Header.Get("Authorization")
+		switch calls.Add(1) {
+		case 1:
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"id": "service_unavailable", "message": echo})
+		default:
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"id": "unauthorized", "message": echo})
+		}
+	}))
+	var logs bytes.Buffer
+	c := newTestClient(t, srv.URL, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	_, err := c.SpaceReports(context.Background(), "acme", "s1")
+	require.Error(t, err)
+	assert.True(t, IsAuth(err))
+	basic := base64.StdEncoding.EncodeToString([]byte(testCreds.Token + ":" + testCreds.Secret))
+	for name, out := range map[string]string{"error": err.Error(), "logs": logs.String()} {
+		assert.NotContains(t, out, testCreds.Secret, name)
+		assert.NotContains(t, out, basic, name)
+	}
+	assert.Contains(t, err.Error(), "[REDACTED]")
+	assert.Contains(t, logs.String(), "will retry")
+}
