@@ -84,6 +84,9 @@ func TestAnalyzeConstructs(t *testing.T) {
 			cols: []string{"id = dbo.o.id", "val = dbo.o.a dbo.o.b", "name ="}},
 		{name: "temp view followed", d: Databricks, sql: "CREATE OR REPLACE TEMP VIEW v AS SELECT a AS x FROM s; SELECT x FROM v", tables: "s", cols: []string{"x = s.a"}},
 		{name: "functions without columns", d: Postgres, sql: "SELECT row_number() OVER () AS rn, grouping_id() AS g, current_date AS d FROM t", tables: "t", cols: []string{"rn =", "g =", "d ="}},
+		{name: "clickhouse array join and settings", sql: "SELECT e.id, tag FROM events e FINAL ARRAY JOIN e.tags AS tag PREWHERE e.ok SETTINGS max_threads = 4", tables: "events",
+			cols: []string{"id = events.id", "tag = events.tags"}},
+		{name: "oracle outer join marker is skipped", sql: "SELECT a.x FROM a, b WHERE a.k = b.k(+)", tables: "a, b", cols: []string{"x = a.x"}, minConf: 0.7},
 		{name: "snowflake trailing comma", d: Snowflake, sql: "SELECT a, b, FROM t", tables: "t", cols: []string{"A = t.a", "B = t.b"}},
 	})
 }

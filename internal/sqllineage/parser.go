@@ -764,6 +764,11 @@ func (p *parser) parseTrailing() []expr {
 		case p.isKw("OPTION") && p.peekAt(1).isOp("("):
 			p.next()
 			p.skipBalanced()
+		case (p.isKw("SETTINGS") || p.isKw("FORMAT")) && p.peekAt(1).kind == tkWord:
+			// ClickHouse query settings and output format: no lineage.
+			for !p.atEnd() && !p.isOp(")") {
+				p.next()
+			}
 		default:
 			return out
 		}

@@ -75,6 +75,20 @@ func (p *parser) parseJoinedLV(lvs *[]*lateralView) tableExpr {
 		for p.isKw("LATERAL") && p.peekAt(1).is("VIEW") {
 			*lvs = append(*lvs, p.parseLateralView())
 		}
+		// ClickHouse [LEFT] ARRAY JOIN arr [AS a], …: an UNNEST per array.
+		if p.acceptKw("ARRAY", "JOIN") || p.acceptKw("LEFT", "ARRAY", "JOIN") || p.acceptKw("INNER", "ARRAY", "JOIN") {
+			for {
+				fn := &tableFunc{name: "unnest", args: []expr{p.parseExpr()}}
+				if a := p.parseOptAlias(false); a != nil {
+					fn.alias = a.name
+				}
+				left = &joinExpr{left: left, right: fn}
+				if !p.acceptOp(",") {
+					break
+				}
+			}
+			continue
+		}
 		ok, cond := p.joinStart()
 		if !ok {
 			return left
@@ -137,6 +151,8 @@ func (p *parser) parseTableItem() tableExpr {
 			if p.isOp("(") {
 				p.skipBalanced()
 			}
+		case p.isKw("FINAL"):
+			p.next()
 		case p.isKw("MATCH_RECOGNIZE"):
 			p.fail("MATCH_RECOGNIZE is not supported")
 		default:
