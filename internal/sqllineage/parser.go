@@ -265,7 +265,7 @@ var harmlessVerbs = func() map[string]bool {
 	for _, w := range strings.Fields(`SET DECLARE USE BEGIN COMMIT ROLLBACK END DROP ALTER GRANT REVOKE
 		TRUNCATE ANALYZE VACUUM SHOW DESCRIBE DESC EXPLAIN COMMENT RESET START ABORT PRINT CACHE UNCACHE
 		REFRESH MSCK OPTIMIZE LIST LS PUT GET REMOVE RM UNSET SAVEPOINT RELEASE LOCK UNLOCK DEALLOCATE
-		DISCARD CHECKPOINT LOAD CLUSTER REINDEX RAISERROR THROW WAITFOR GO IF ELSE WHILE BREAK CONTINUE
+		DISCARD CHECKPOINT LOAD CLUSTER REINDEX RAISERROR THROW WAITFOR GO IF ELSE ELSEIF WHILE LOOP BREAK CONTINUE
 		DEALLOCATE OPEN CLOSE FETCH`) {
 		m[w] = true
 	}
@@ -280,8 +280,12 @@ func (p *parser) skipStatement(verb string, harmful bool) stmt {
 	// T-SQL batches often omit semicolons: a simple statement such as
 	// DECLARE or SET ends where the next statement's keyword begins.
 	batch := p.d.goSeparator && (verb == "DECLARE" || verb == "SET" || verb == "PRINT" || verb == "USE" ||
-		verb == "DROP" || verb == "TRUNCATE" || verb == "BEGIN" || verb == "COMMIT" || verb == "END" ||
-		verb == "IF" || verb == "ELSE" || verb == "WHILE")
+		verb == "DROP" || verb == "TRUNCATE" || verb == "BEGIN" || verb == "COMMIT" || verb == "END")
+	// Control flow (IF … THEN, ELSE, WHILE … DO) wraps statements in every
+	// dialect's scripting: the wrapped statement starts a new one.
+	if verb == "IF" || verb == "ELSE" || verb == "ELSEIF" || verb == "WHILE" || verb == "LOOP" {
+		batch = true
+	}
 	if !p.atEnd() && !p.isOp("(") {
 		p.next()
 	}
