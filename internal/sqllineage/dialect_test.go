@@ -134,6 +134,7 @@ func TestAnalyzeSchema(t *testing.T) {
 	runCases(t, []lc{
 		{name: "star expands", sql: "SELECT * FROM a", schema: sch, tables: "a", cols: []string{"id = a.id", "x = a.x"}},
 		{name: "ambiguity resolved", sql: "SELECT y, x FROM a JOIN b ON a.id = b.id", schema: sch, tables: "a, b", cols: []string{"y = b.y", "x = a.x"}},
+		{name: "qualified column beats stale schema", sql: "SELECT a.z FROM a", schema: sch, tables: "a", cols: []string{"z = a.z"}},
 		{name: "still ambiguous", sql: "SELECT id FROM a JOIN b ON a.id = b.id", schema: sch, tables: "a, b", cols: []string{"id ? a.id b.id"}, minConf: 0.9},
 	})
 }

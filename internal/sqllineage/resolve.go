@@ -1134,6 +1134,11 @@ func (r *resolver) column(sc *scope, c *colRef) lin {
 					if rel.opaque {
 						return lin{}
 					}
+					if rel.table != "" {
+						// An explicit qualifier beats a schema that does
+						// not list the column (schemas go stale).
+						return lin{src: []Source{{rel.table, parts[k].name}}}
+					}
 					return lin{unres: []string{joinIdents(parts)}}
 				}
 			}
