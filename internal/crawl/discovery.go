@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/modecrawl/modecrawl/pkg/record"
 )
@@ -28,45 +29,65 @@ type discovered struct {
 
 // loadDiscovery reads everything the crawl needs from the Discovery
 // Database. It is optional enrichment: each failure is a warning and the
-// crawl continues on REST data alone.
+// crawl continues on REST data alone. The four reads run concurrently, so an
+// unreachable warehouse costs one query timeout, not four.
 func (c *crawler) loadDiscovery(ctx context.Context, sources []record.DataSource) {
 	d := c.opts.Discovery
 	if d == nil {
 		return
 	}
 	now, window := c.opts.Now(), c.opts.PopularityWindowDays
-	warn := func(what string, err error) {
-		c.warn(record.KindDiscovery, "", what+": "+err.Error())
+	var (
+		wg                   sync.WaitGroup
+		pop                  map[string]record.Popularity
+		usage                map[string]record.QueryUsage
+		reports              []record.Report
+		queries              []record.Query
+		users                []record.User
+		popErr, useErr       error
+		reportsErr, usersErr error
+	)
+	wg.Add(4)
+	go func() { defer wg.Done(); pop, popErr = d.Popularity(ctx, now, window) }()
+	go func() { defer wg.Done(); usage, useErr = d.QueryUsage(ctx, now, window) }()
+	go func() { defer wg.Done(); reports, queries, reportsErr = d.Reports(ctx, sources) }()
+	go func() { defer wg.Done(); users, usersErr = d.Users(ctx) }()
+	wg.Wait()
+
+	ok := 0
+	check := func(what string, err error) bool {
+		if err != nil {
+			c.warn(record.KindDiscovery, "", what+": "+err.Error())
+			return false
+		}
+		ok++
+		return true
 	}
-	if pop, err := d.Popularity(ctx, now, window); err != nil {
-		warn("read popularity", err)
-	} else {
+	if check("read popularity", popErr) {
 		c.disc.popularity = pop
 		if c.disc.popularity == nil {
 			c.disc.popularity = map[string]record.Popularity{}
 		}
 	}
-	if usage, err := d.QueryUsage(ctx, now, window); err != nil {
-		warn("read query usage", err)
-	} else {
+	if check("read query usage", useErr) {
 		c.disc.usage = usage
 	}
-	if reports, queries, err := d.Reports(ctx, sources); err != nil {
-		warn("read reports", err)
-	} else {
+	if check("read reports", reportsErr) {
 		c.disc.reports = make(map[string]bool, len(reports))
 		for _, r := range reports {
 			c.disc.reports[r.Token] = true
 		}
 		c.disc.onlyReports, c.disc.onlyQueries = reports, queries
 	}
-	if users, err := d.Users(ctx); err != nil {
-		warn("read users", err)
-	} else {
+	if check("read users", usersErr) {
 		c.disc.users = users
 	}
 	c.disc.info = d.Info(ctx)
-	c.log.Info("discovery database read", "popularity", len(c.disc.popularity),
+	if ok == 0 {
+		c.disc.info.Used = false
+		c.disc.info.Message = "every read failed (see warnings); popularity is Mode's lifetime view_count"
+	}
+	c.log.Info("discovery database read", "reads_ok", ok, "popularity", len(c.disc.popularity),
 		"reports", len(c.disc.reports), "users", len(c.disc.users))
 }
 
