@@ -9,7 +9,23 @@
 // Input SQL must already be rendered (no Mode Liquid or definitions left);
 // internal/lineage does that before calling Analyze.
 //
-// The parser is deliberately tolerant: anything outside the supported subset
-// is skipped with a warning and a lower confidence, never guessed, and Analyze
-// never panics.
+// # Design
+//
+//   - token.go: one tokenizer; a dialect struct (dialect.go) switches quoting,
+//     string escapes, comment forms, T-SQL GO batches and similar details.
+//   - parser*.go: one parser producing one small AST (ast.go) that keeps only
+//     relations, column references, subqueries and the source text of select
+//     items. Everything else is folded into opaque nodes. Unsupported syntax
+//     inside function arguments is skipped locally; anything else fails the
+//     statement, and parsing resumes at the next statement.
+//   - resolve.go: scopes for CTEs (with shadowing), derived tables, table
+//     functions, PIVOT/UNPIVOT, tables created earlier in the same text,
+//     correlated subqueries and lateral alias references; star expansion and
+//     the per-dialect naming of output columns.
+//   - analyze.go: the statement loop, confidence and warnings, and the result.
+//
+// Analyze never panics and never guesses: what cannot be known is reported as
+// unknown, with a warning and a lower confidence. It checks ctx and the
+// deadline every few hundred tokens and nodes, and holds no shared mutable
+// state, so it may be called concurrently.
 package sqllineage
