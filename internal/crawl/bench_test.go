@@ -58,6 +58,7 @@ func BenchmarkCrawlRatePlan(b *testing.B) {
 		limitRPS := float64(limitPerWindow) / window.Seconds()
 		b.ReportMetric(float64(st.Total), "requests")
 		b.ReportMetric(float64(p.minimum), "min_requests")
+		b.ReportMetric(float64(p.extra), "deliberate_extra_requests")
 		b.ReportMetric(float64(st.Total)/float64(p.minimum), "ratio")
 		b.ReportMetric(float64(st.RateLimited), "429s")
 		b.ReportMetric(100*float64(st.Total)/elapsed.Seconds()/limitRPS, "pct_of_limit")
