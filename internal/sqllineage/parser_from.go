@@ -21,7 +21,7 @@ func (p *parser) parseLateralView() *lateralView {
 	p.acceptKw("OUTER")
 	name := p.parseTableName()
 	p.expectOp("(")
-	fn := &tableFunc{name: strings.ToLower(name[len(name)-1].name), args: p.parseArgs("")}
+	fn := &tableFunc{name: strings.ToLower(name[len(name)-1].name), args: p.parseArgsOrSkip("")}
 	lv := &lateralView{fn: fn}
 	if t := p.peek(); (t.kind == tkWord && !t.is("AS") && !isReserved(t)) || t.kind == tkQIdent {
 		lv.alias = ptr(p.identOf(p.next()))
@@ -274,7 +274,7 @@ func (p *parser) parseTablePrimary() tableExpr {
 			name := p.parseTableName()
 			if p.isOp("(") {
 				p.next()
-				fn = &tableFunc{name: strings.ToLower(name[len(name)-1].name), args: p.parseArgs(strings.ToLower(name[len(name)-1].name))}
+				fn = &tableFunc{name: strings.ToLower(name[len(name)-1].name), args: p.parseArgsOrSkip(strings.ToLower(name[len(name)-1].name))}
 			}
 		}
 		if fn == nil {
@@ -306,7 +306,7 @@ func (p *parser) parseTableFuncOrRef() tableExpr {
 	if p.isOp("(") {
 		lname := strings.ToLower(name[len(name)-1].name)
 		p.next()
-		fn := &tableFunc{name: lname, args: p.parseArgs(lname)}
+		fn := &tableFunc{name: lname, args: p.parseArgsOrSkip(lname)}
 		if lname == "openjson" && p.isKw("WITH") && p.peekAt(1).isOp("(") {
 			p.next()
 			fn.cols = p.parseColumnDefs()
@@ -321,7 +321,7 @@ func (p *parser) parseTableFuncOrRef() tableExpr {
 		case (p.isKw("AT") || p.isKw("BEFORE") || p.isKw("CHANGES")) && p.peekAt(1).isOp("("):
 			p.next()
 			p.next()
-			r.extra = append(r.extra, p.parseArgs("")...)
+			r.extra = append(r.extra, p.parseArgsOrSkip("")...)
 			continue
 		case p.isKw("FOR") && (p.peekAt(1).is("SYSTEM_TIME") || p.peekAt(1).is("SYSTEM") || p.peekAt(1).is("TIMESTAMP") || p.peekAt(1).is("VERSION")):
 			p.next()
