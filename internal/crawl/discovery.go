@@ -85,7 +85,9 @@ func (c *crawler) loadDiscovery(ctx context.Context, sources []record.DataSource
 	c.disc.info = d.Info(ctx)
 	if ok == 0 {
 		c.disc.info.Used = false
-		c.disc.info.Message = "every read failed (see warnings); popularity is Mode's lifetime view_count"
+		if c.disc.info.Message == "" {
+			c.disc.info.Message = "every read failed (see warnings); popularity is Mode's lifetime view_count"
+		}
 	}
 	c.log.Info("discovery database read", "reads_ok", ok, "popularity", len(c.disc.popularity),
 		"reports", len(c.disc.reports), "users", len(c.disc.users))
