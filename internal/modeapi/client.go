@@ -316,11 +316,14 @@ func (c *Client) get(ctx context.Context, ref string, query url.Values) ([]byte,
 		return nil, fmt.Errorf("GET %s: %w", u.Path, err)
 	}
 	// readOnlyTransport has already read the whole body into memory.
-	body, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if err != nil {
+	var body []byte
+	if bb, ok := resp.Body.(*bufferedBody); ok {
+		body = bb.data
+	} else if body, err = io.ReadAll(resp.Body); err != nil {
+		_ = resp.Body.Close()
 		return nil, fmt.Errorf("GET %s: read body: %w", u.Path, err)
 	}
+	_ = resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, newAPIError(resp, body, c.creds)
 	}

@@ -68,7 +68,7 @@ func (t *readOnlyTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if err != nil {
 		return nil, t.attemptErr(ctx, parent, "send request", err)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	body, err := readBody(resp.Body, resp.ContentLength)
 	_ = resp.Body.Close()
 	if err != nil {
 		return nil, t.attemptErr(ctx, parent, "read body", err)
@@ -82,9 +82,32 @@ func (t *readOnlyTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if resp.StatusCode/100 == 2 && len(body) > 0 && isJSON(resp.Header.Get("Content-Type")) && !json.Valid(body) {
 		return nil, &attemptError{op: "read body", err: errors.New("incomplete JSON body")}
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.Body = &bufferedBody{Reader: bytes.NewReader(body), data: body}
 	resp.ContentLength = int64(len(body))
 	return resp, nil
+}
+
+// bufferedBody is a response body already read into memory; the client
+// takes data directly instead of copying it a second time.
+type bufferedBody struct {
+	*bytes.Reader
+	data []byte
+}
+
+// Close implements io.Closer.
+func (*bufferedBody) Close() error { return nil }
+
+// readBody reads a whole body (at most maxBodyBytes+1 bytes), sized up
+// front when the server announced a length.
+func readBody(r io.Reader, length int64) ([]byte, error) {
+	lr := io.LimitReader(r, maxBodyBytes+1)
+	if length <= 0 || length > maxBodyBytes {
+		return io.ReadAll(lr)
+	}
+	// bytes.Buffer wants MinRead (512) bytes of spare room before it reads.
+	buf := bytes.NewBuffer(make([]byte, 0, length+bytes.MinRead))
+	_, err := buf.ReadFrom(lr)
+	return buf.Bytes(), err
 }
 
 // attemptErr classifies a transport error: the caller's own cancellation is
