@@ -71,7 +71,7 @@ func BenchmarkCrawlRatePlan(b *testing.B) {
 // reports (fake Mode in-process, unthrottled) and reports the peak live Go
 // heap during the crawl and the process's peak RSS (VmHWM, reset before each
 // run; it includes the fake server and its workspace). The memlimit cases
-// run with a 192 MiB soft memory limit (GOMEMLIMIT), which is how a
+// run with a 160 MiB soft memory limit (GOMEMLIMIT), which is how a
 // deployment caps RSS: the live heap stays far below it.
 func BenchmarkCrawlMemory(b *testing.B) {
 	if testing.Short() {
@@ -80,17 +80,17 @@ func BenchmarkCrawlMemory(b *testing.B) {
 	for _, n := range []int{5_000, 20_000, 50_000} {
 		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) { benchMemory(b, n, 0) })
 	}
-	b.Run("50k-memlimit", func(b *testing.B) { benchMemory(b, 50_000, 192<<20) })
+	b.Run("50k-memlimit", func(b *testing.B) { benchMemory(b, 50_000, 160<<20) })
 }
 
 // BenchmarkCrawlMemory50k is the 50,000-report case alone, with Go's
-// default GC settings and with a 192 MiB soft memory limit.
+// default GC settings and with a 160 MiB soft memory limit.
 func BenchmarkCrawlMemory50k(b *testing.B) {
 	if testing.Short() {
 		b.Skip("large workspace")
 	}
 	b.Run("default", func(b *testing.B) { benchMemory(b, 50_000, 0) })
-	b.Run("memlimit", func(b *testing.B) { benchMemory(b, 50_000, 192<<20) })
+	b.Run("memlimit", func(b *testing.B) { benchMemory(b, 50_000, 160<<20) })
 }
 
 func benchMemory(b *testing.B, reports int, memLimit int64) {

@@ -60,6 +60,9 @@ type crawler struct {
 	counts   map[string]int
 	creators map[string]string // username → creator href
 	seen     map[string]bool   // report and dataset tokens written
+
+	// kept and skipped are the collections the filters kept and dropped.
+	kept, skipped map[string]bool
 }
 
 // Run crawls the workspace opts.Workspace through client and streams every
@@ -98,6 +101,10 @@ func Run(ctx context.Context, client Client, sink Sink, opts Options) (*Result, 
 	spaces, skipSpaces, err := c.spaces(ctx)
 	if err != nil {
 		return nil, err
+	}
+	c.kept, c.skipped = map[string]bool{}, skipSpaces
+	for _, s := range spaces {
+		c.kept[s.Token] = true
 	}
 	if err := c.reports(ctx, spaces, skipSpaces); err != nil {
 		return nil, err

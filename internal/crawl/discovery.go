@@ -115,11 +115,19 @@ func (c *crawler) discoveryOnly(ctx context.Context) error {
 	if len(c.disc.onlyReports) == 0 {
 		return nil
 	}
+	// With collection filters on, a report the REST API could not list
+	// (typically in another user's personal collection) is kept only when
+	// its collection is one the filters kept: its collection's type and
+	// name are unknown, so it cannot be shown to pass them.
+	filtered := !c.opts.IncludePersonal || len(c.opts.IncludeCollections) > 0 || len(c.opts.ExcludeCollections) > 0
 	only := map[string]bool{}
 	n := 0
 	for i := range c.disc.onlyReports {
 		r := c.disc.onlyReports[i]
-		if c.seen[r.Token] {
+		if c.seen[r.Token] || c.skipped[r.SpaceToken] || (filtered && !c.kept[r.SpaceToken]) {
+			continue
+		}
+		if !c.keepReport(&item{rec: r}) {
 			continue
 		}
 		only[r.Token] = true

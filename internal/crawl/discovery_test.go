@@ -143,3 +143,30 @@ func TestDiscoveryFailureIsAWarning(t *testing.T) {
 		assert.Equal(t, record.SourceREST, r.Source)
 	}
 }
+
+func TestDiscoveryOnlyReportsRespectFilters(t *testing.T) {
+	ws := fakemode.Generate(fakemode.GenOptions{Seed: 13, Spaces: 3, Reports: 30, Users: 8})
+	db := discoveryEnv(t, ws)
+	_, client := fake(t, ws)
+	opts := testOptions(ws, 4)
+	opts.Now = func() time.Time { return ws.Now }
+	opts.Discovery = db
+	opts.IncludePersonal = false
+	dir, _, err := crawlTo(t, client, opts)
+	require.NoError(t, err)
+	b, err := output.Read(dir)
+	require.NoError(t, err)
+	personal := map[string]bool{}
+	for _, s := range ws.Spaces {
+		if s.SpaceType == fakemode.SpacePrivate {
+			personal[s.Token] = true
+		}
+	}
+	for _, r := range b.Reports {
+		assert.False(t, personal[r.SpaceToken], "report %s of a personal collection", r.Token)
+		assert.NotEqual(t, record.SourceDiscoveryDB, r.Source)
+	}
+	for _, q := range b.Queries {
+		assert.NotEqual(t, record.SourceDiscoveryDB, q.Source)
+	}
+}
