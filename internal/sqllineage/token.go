@@ -51,6 +51,17 @@ var multiOps = [...]string{
 	"@>", "<@", "&&", "~*", "!~", "**", "|/", "?|", "?&", "^=", "+=", "-=", "*=", "/=", "%=",
 }
 
+// unicodeSpace returns the byte length of a BOM, no-break space or
+// zero-width space at the start of s, or 0.
+func unicodeSpace(s string) int {
+	for _, sp := range [...]string{"\u00a0", "\ufeff", "\u200b", "\u2009", "\u202f", "\u3000"} {
+		if strings.HasPrefix(s, sp) {
+			return len(sp)
+		}
+	}
+	return 0
+}
+
 // opLen returns the length of the operator at i: the longest entry of
 // multiOps that matches, else 1. Only candidates sharing the first byte are
 // compared, which keeps operator-heavy SQL fast.
@@ -101,6 +112,11 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 			continue
 		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
 			i++
+			continue
+		case c >= 0xC2 && unicodeSpace(src[i:]) > 0:
+			// Byte-order marks, no-break and zero-width spaces pasted into
+			// report SQL separate tokens like ordinary spaces.
+			i += unicodeSpace(src[i:])
 			continue
 		case c == '-' && i+1 < n && src[i+1] == '-':
 			for i < n && src[i] != '\n' {
@@ -220,6 +236,9 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 			}
 			j := i + 1
 			for j < n && (isWordChar(src[j]) || (src[j] == '#' && d.hashIdent)) {
+				if src[j] >= 0xC2 && unicodeSpace(src[j:]) > 0 {
+					break
+				}
 				j++
 			}
 			w := src[i:j]

@@ -57,6 +57,7 @@ func TestTokenize(t *testing.T) {
 		{"snowflake path", Snowflake, "v:a.b::string", "w:v¦o::¦w:a¦o:.¦w:b¦o:::¦w:string"},
 		{"unicode identifiers", Generic, "SELECT größe FROM tëst", "w:SELECT¦w:größe¦w:FROM¦w:tëst"},
 		{"dollar in identifier", Snowflake, "a$b", "w:a$b"},
+		{"unicode spaces", Generic, "\ufeffSELECT\u00a0a\u200bFROM t", "w:SELECT¦w:a¦w:FROM¦w:t"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
