@@ -344,12 +344,47 @@ func (a *analyzer) statement(n int, st stmt) {
 		}
 	case *dmlStmt:
 		env := r.ctes(s.ctes, nil, nil)
-		sc := &scope{}
+		sc := &scope{env: env}
+		// T-SQL "UPDATE t SET … FROM #tmp t" names the target by an alias
+		// declared in FROM.
+		target := s.target
+		if len(target) == 1 {
+			for _, f := range s.from {
+				if tr := aliasedTable(f, target[0].name); tr != nil {
+					target = tr.parts
+				}
+			}
+		}
+		key := createdKey(target)
+		tcols, created := a.created[key]
+		if created {
+			// UPDATE of a table created earlier in the text: the updated
+			// columns also read what the SET expressions read.
+			if len(target) == len(s.target) && createdKey(target) == createdKey(s.target) || len(s.from) == 0 {
+				rel := &relation{known: tcols, names: []string{joinIdents(target), target[len(target)-1].name}, parts: identNames(target)}
+				if s.alias != nil {
+					rel.alias = s.alias.name
+				}
+				sc.rels = append(sc.rels, rel)
+			}
+		}
 		for _, f := range s.from {
 			r.addFrom(sc, f, env)
 		}
 		for _, e := range s.exprs {
 			r.visitQ(sc, e, env)
+		}
+		if created && len(s.sets) > 0 {
+			out := append([]outCol(nil), tcols...)
+			for _, set := range s.sets {
+				l := r.visit(sc, set.e, true)
+				for i := range out {
+					if strings.EqualFold(out[i].name, set.col.name) {
+						out[i].lin = out[i].lin.union(l).compact()
+					}
+				}
+			}
+			a.created[key] = out
 		}
 		a.warn(confSkipped, fmt.Sprintf("statement %d: %s is analysed for the tables it reads only", n, s.verb))
 	case *skipStmt:
@@ -386,4 +421,20 @@ func mergeInsert(target []outCol, names []ident, src []outCol) []outCol {
 		out[j].lin = out[j].lin.union(c.lin)
 	}
 	return out
+}
+
+// aliasedTable finds the table reference with the given alias in a FROM item.
+func aliasedTable(t tableExpr, alias string) *tableRef {
+	switch x := t.(type) {
+	case *tableRef:
+		if x.alias != nil && strings.EqualFold(x.alias.name, alias) {
+			return x
+		}
+	case *joinExpr:
+		if tr := aliasedTable(x.left, alias); tr != nil {
+			return tr
+		}
+		return aliasedTable(x.right, alias)
+	}
+	return nil
 }

@@ -43,8 +43,16 @@ type dmlStmt struct {
 	verb   string
 	ctes   []*cte
 	target []ident
+	alias  *ident
+	sets   []assignment // UPDATE … SET col = expr
 	from   []tableExpr
 	exprs  []expr
+}
+
+// assignment is one SET col = expr of an UPDATE.
+type assignment struct {
+	col ident
+	e   expr
 }
 
 // skipStmt is a recognised statement with no lineage (SET, USE, DROP, …).

@@ -499,8 +499,17 @@ func (p *parser) parseInsert() *insertStmt {
 	if p.isKw("SELECT") || p.isKw("WITH") || p.isKw("VALUES") || p.isOp("(") {
 		ins.q = p.parseQuery()
 	}
-	// ON CONFLICT / ON DUPLICATE KEY … : skip, they only write.
+	// ON CONFLICT / ON DUPLICATE KEY … run to the end of the statement and
+	// only write; otherwise a following keyword starts the next statement
+	// (T-SQL batches omit semicolons).
+	tail := false
 	for !p.atEnd() {
+		if p.isKw("ON") || p.isKw("RETURNING") || p.isKw("OUTPUT") {
+			tail = true
+		}
+		if !tail && p.statementStart() {
+			break
+		}
 		if p.isOp("(") && p.queryAhead(1) {
 			p.next()
 			sub := p.parseQuery()
@@ -521,19 +530,29 @@ func (p *parser) parseDML() *dmlStmt {
 	case "UPDATE":
 		p.acceptKw("ONLY")
 		d.target = p.parseTableName()
-		p.parseOptAlias(false)
+		if a := p.parseOptAlias(false); a != nil {
+			d.alias = a.name
+		}
 		p.expectKw("SET")
 		for {
 			// target column (possibly qualified or a tuple) = expr
+			var col *ident
 			for !p.isOp("=") && !p.atEnd() {
 				if p.isOp("(") {
 					p.skipBalanced()
+					col = nil
 					continue
 				}
-				p.next()
+				if t := p.next(); t.kind == tkWord || t.kind == tkQIdent {
+					col = ptr(p.identOf(t))
+				}
 			}
 			p.expectOp("=")
-			d.exprs = append(d.exprs, p.parseExpr())
+			e := p.parseExpr()
+			d.exprs = append(d.exprs, e)
+			if col != nil {
+				d.sets = append(d.sets, assignment{col: *col, e: e})
+			}
 			if !p.acceptOp(",") {
 				break
 			}
@@ -574,7 +593,7 @@ func (p *parser) parseDML() *dmlStmt {
 	if p.acceptKw("WHERE") {
 		d.exprs = append(d.exprs, p.parseExpr())
 	}
-	for !p.atEnd() {
+	for !p.atEnd() && !p.statementStart() {
 		if p.isOp("(") && p.queryAhead(1) {
 			p.next()
 			d.exprs = append(d.exprs, &subqueryExpr{q: p.parseQuery()})
