@@ -105,8 +105,7 @@ func benchMemory(b *testing.B, reports int, memLimit int64) {
 			modeapi.WithRateLimit(0))
 		require.NoError(b, err)
 		opts := DefaultOptions()
-		opts.Workspace = ws.Slug
-		opts.Concurrency = 16
+		opts.Workspace = ws.Slug // default concurrency (8)
 		dir := filepath.Join(b.TempDir(), "out")
 
 		// Return freed memory to the OS before resetting the peak, so an

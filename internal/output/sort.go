@@ -18,7 +18,7 @@ import (
 // buffer is sorted and written out as a run. Memory use of a Writer is
 // therefore bounded (about numFiles × chunkBytes) whatever the workspace
 // size; Commit merges the runs.
-const chunkBytes = 2 << 20
+const chunkBytes = 1 << 20
 
 // rec locates one buffered record inside its file's arena.
 type rec struct {
