@@ -280,7 +280,8 @@ func (p *parser) skipStatement(verb string, harmful bool) stmt {
 	// T-SQL batches often omit semicolons: a simple statement such as
 	// DECLARE or SET ends where the next statement's keyword begins.
 	batch := p.d.goSeparator && (verb == "DECLARE" || verb == "SET" || verb == "PRINT" || verb == "USE" ||
-		verb == "DROP" || verb == "TRUNCATE" || verb == "BEGIN" || verb == "COMMIT" || verb == "END")
+		verb == "DROP" || verb == "TRUNCATE" || verb == "BEGIN" || verb == "COMMIT" || verb == "END" ||
+		verb == "EXEC" || verb == "EXECUTE" || verb == "RAISERROR" || verb == "THROW" || verb == "WAITFOR")
 	// Control flow (IF … THEN, ELSE, WHILE … DO) wraps statements in every
 	// dialect's scripting: the wrapped statement starts a new one.
 	if verb == "IF" || verb == "ELSE" || verb == "ELSEIF" || verb == "WHILE" || verb == "LOOP" {
