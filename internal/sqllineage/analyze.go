@@ -142,7 +142,12 @@ func (a *analyzer) warn(conf float64, msg string) {
 func (a *analyzer) run(sql string) {
 	toks, err := tokenizeLimited(sql, a.d, a.lim)
 	if err != nil {
-		a.warn(confFailed, err.Error())
+		msg := err.Error()
+		var le *lexError
+		if errors.As(err, &le) {
+			msg = fmt.Sprintf("tokenize: %s: %s", position(sql, le.pos), le.msg)
+		}
+		a.warn(confFailed, msg)
 		if len(toks) == 0 || toks[len(toks)-1].kind != tkEOF {
 			toks = append(toks, token{kind: tkEOF, pos: len(sql), end: len(sql)})
 		}
@@ -158,7 +163,12 @@ func (a *analyzer) run(sql string) {
 		st, perr := p.parseOne()
 		if perr != nil {
 			p.skipped = p.skipped[:0]
-			a.warn(confFailed, fmt.Sprintf("statement %d could not be parsed: %v", n, perr))
+			msg := perr.Error()
+			var pe *parseError
+			if errors.As(perr, &pe) {
+				msg = position(sql, pe.pos) + ": " + pe.msg
+			}
+			a.warn(confFailed, fmt.Sprintf("statement %d could not be parsed: %s", n, msg))
 			// A failed query may have been the last one returning rows: the
 			// output columns are then unknown, not those of an earlier query.
 			if first.is("SELECT") || first.is("WITH") || first.isOp("(") || first.is("VALUES") || first.is("FROM") {

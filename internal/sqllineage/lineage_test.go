@@ -207,3 +207,20 @@ func TestAnalyzeStatements(t *testing.T) {
 		{name: "no row statement", sql: "CREATE TABLE x AS SELECT a FROM s", tables: "s", cols: []string{}},
 	})
 }
+
+// TestWarningsPointAtTheProblem checks that warnings locate problems by line
+// and column, which a report author can find in Mode's editor.
+func TestWarningsPointAtTheProblem(t *testing.T) {
+	for _, tc := range []struct {
+		name, sql, want string
+	}{
+		{"parse error", "SELECT a\nFROM t\nWHERE b = )", "statement 1 could not be parsed: line 3, column 11: unexpected \")\""},
+		{"unterminated string", "SELECT 1;\nSELECT 'x", "tokenize: line 2, column 8: unterminated quoted text"},
+		{"skipped arguments", "SELECT f(a BY b) AS x\nFROM t", "statement 1: arguments of f(…) at line 1, column 9 skipped: expected \")\", found \"BY\""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Analyze(context.Background(), tc.sql, Options{})
+			assert.Contains(t, res.Warnings, tc.want)
+		})
+	}
+}

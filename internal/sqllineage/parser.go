@@ -17,6 +17,17 @@ type parseError struct {
 
 func (e *parseError) Error() string { return fmt.Sprintf("at offset %d: %s", e.pos, e.msg) }
 
+// position renders a byte offset of src as "line L, column C" (1-based,
+// columns counted in bytes), which is what a report author can find.
+func position(src string, pos int) string {
+	if pos > len(src) {
+		pos = len(src)
+	}
+	line := 1 + strings.Count(src[:pos], "\n")
+	col := pos - strings.LastIndexByte(src[:pos], '\n')
+	return fmt.Sprintf("line %d, column %d", line, col)
+}
+
 // errTimeLimit aborts parsing or resolving when ctx or the deadline expires.
 var errTimeLimit = errors.New("time limit reached")
 
