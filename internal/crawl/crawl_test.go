@@ -228,6 +228,11 @@ func TestCrawlIsComplete(t *testing.T) {
 		return i.Kind == record.KindDataset && strings.Contains(i.Message, "not found")
 	}), "warnings: %v", res.Manifest.Warnings)
 	assert.Equal(t, int64(srv.Stats().Total), res.Manifest.Requests.Total)
+
+	// The token secret never reaches the output.
+	for name, content := range readSetBytes(t, dir) {
+		assert.NotContains(t, content, "demo-secret", name)
+	}
 }
 
 func TestCrawlRecordsAndURLs(t *testing.T) {
@@ -464,6 +469,38 @@ func TestFailurePolicy(t *testing.T) {
 				assert.Nil(t, r.QueryTokens, "unknown queries are null, not empty")
 			}
 		}
+	})
+
+	t.Run("403 on one collection listing fails that collection only", func(t *testing.T) {
+		space := victim.SpaceToken
+		_, client := fake(t, ws, fakemode.WithFault(fakemode.Fault{
+			PathContains: "/spaces/" + space + "/reports", Status: http.StatusForbidden}))
+		dir, res, err := crawlTo(t, client, testOptions(ws, 4))
+		require.NoError(t, err)
+		assert.Equal(t, record.StatusPartial, res.Manifest.Status)
+		require.Len(t, res.Manifest.Errors, 1)
+		assert.Equal(t, record.Issue{Kind: record.KindSpace, Token: space}, record.Issue{
+			Kind: res.Manifest.Errors[0].Kind, Token: res.Manifest.Errors[0].Token})
+		b, err := output.Read(dir)
+		require.NoError(t, err)
+		n := 0
+		for _, r := range ws.Reports {
+			if !r.IsDataset() && r.SpaceToken != space && slices.Contains(want.reports, r.Token) {
+				n++
+			}
+		}
+		assert.Len(t, b.Reports, n, "reports of every other collection")
+	})
+
+	t.Run("collection deleted mid-crawl is a warning", func(t *testing.T) {
+		space := victim.SpaceToken
+		_, client := fake(t, ws, fakemode.WithFault(fakemode.Fault{
+			PathContains: "/spaces/" + space + "/datasets", Status: http.StatusNotFound}))
+		_, res, err := crawlTo(t, client, testOptions(ws, 4))
+		require.NoError(t, err)
+		assert.Equal(t, record.StatusComplete, res.Manifest.Status)
+		assert.Contains(t, res.Manifest.Warnings, record.Issue{Kind: record.KindSpace, Token: space,
+			Message: "list datasets: not found (deleted during the crawl)"})
 	})
 
 	t.Run("401 on verify aborts with an auth error", func(t *testing.T) {
