@@ -16,6 +16,7 @@ import (
 const (
 	DefaultConcurrency          = 8
 	DefaultPopularityWindowDays = 90
+	DefaultBaseURL              = "https://app.mode.com"
 )
 
 // ErrAuth marks a crawl aborted because Mode refused the credentials (401)
@@ -110,7 +111,8 @@ type Options struct {
 	// Workspace is the workspace slug from the configuration. It alone
 	// decides the URLs crawled; /api/verify's answer is only checked.
 	Workspace string
-	// BaseURL is Mode's web address (no /api), used to build record URLs.
+	// BaseURL is Mode's web address (no /api), used to build record URLs
+	// (default https://app.mode.com).
 	BaseURL string
 	// Concurrency bounds the requests in flight (default 8). All share the
 	// client's limiter.
@@ -147,7 +149,7 @@ type Options struct {
 // popularity window, no lineage and no Discovery Database.
 func DefaultOptions() Options {
 	return Options{
-		BaseURL:              "https://app.mode.com",
+		BaseURL:              DefaultBaseURL,
 		Concurrency:          DefaultConcurrency,
 		IncludePersonal:      true,
 		IncludeArchived:      true,
@@ -157,6 +159,9 @@ func DefaultOptions() Options {
 }
 
 func (o Options) withDefaults() Options {
+	if o.BaseURL == "" {
+		o.BaseURL = DefaultBaseURL
+	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
 	}
