@@ -117,15 +117,6 @@ type syncResult struct {
 	Duration time.Duration
 }
 
-// lineageStage adapts the lineage package to the crawl's Lineage interface.
-type lineageStage struct{ opts lineage.Options }
-
-func (l lineageStage) Analyzer(defs []record.Definition, sources []record.DataSource) crawl.Analyzer {
-	return lineage.NewAnalyzer(defs, sources, l.opts)
-}
-
-var _ crawl.Lineage = lineageStage{}
-
 // unavailableDiscovery stands in for a Discovery Database that could not be
 // opened: every read fails with the same error, which the crawl turns into
 // warnings, and Info says why it was not used.
@@ -196,7 +187,7 @@ func doSync(ctx context.Context, cfg config.Config, logger *slog.Logger) (*syncR
 			}
 			lopts.Schema = schema
 		}
-		opts.Lineage = lineageStage{opts: lopts}
+		opts.Lineage = crawl.SQLLineage{Options: lopts}
 	}
 
 	var discErr error
