@@ -87,8 +87,10 @@ type dialect struct {
 	bqStrings bool
 	// colonPath: col:a.b is a semi-structured path (Snowflake, Databricks).
 	colonPath bool
-	// hashIdent: #temp and ##temp are identifiers (T-SQL).
+	// hashIdent: #temp and ##temp are identifiers (T-SQL, Redshift).
 	hashIdent bool
+	// slashComment: // starts a line comment (Snowflake).
+	slashComment bool
 	// lambdaArrow: x -> expr is a lambda rather than a JSON operator.
 	lambdaArrow bool
 	// splitQuoted: a quoted identifier containing dots is several parts
@@ -111,6 +113,7 @@ func dialectFor(d Dialect) *dialect {
 	switch d {
 	case Snowflake:
 		x.dollar, x.nestedComments, x.colonPath, x.backslash, x.lambdaArrow = true, true, true, true, true
+		x.slashComment = true
 		x.fold, x.unnamed = caseUpper, unnamedSnowflake
 	case BigQuery:
 		x.dqString, x.backtick, x.backslash, x.hashComment, x.bqStrings, x.splitQuoted = true, true, true, true, true, true
@@ -120,7 +123,8 @@ func dialectFor(d Dialect) *dialect {
 		x.structDot = false // composite fields need (col).field
 		x.fold, x.unnamed = caseLower, unnamedPostgres
 	case Redshift:
-		x.dollar = true
+		// Redshift names session temp tables #name, like T-SQL.
+		x.dollar, x.hashIdent = true, true
 		x.fold, x.unnamed, x.foldQuoted = caseLower, unnamedPostgres, true
 	case MySQL:
 		x.dqString, x.backtick, x.backslash, x.hashComment = true, true, true, true

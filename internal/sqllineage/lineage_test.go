@@ -205,6 +205,11 @@ func TestAnalyzeStatements(t *testing.T) {
 		{name: "unknown statement", sql: "FROBNICATE the database; SELECT a FROM t", tables: "t", cols: []string{"a = t.a"}, minConf: 0.7},
 		{name: "with insert", d: Postgres, sql: "WITH c AS (SELECT a FROM s) INSERT INTO tgt SELECT a FROM c", tables: "s", cols: []string{}},
 		{name: "no row statement", sql: "CREATE TABLE x AS SELECT a FROM s", tables: "s", cols: []string{}},
+		{name: "redshift hash temp table", d: Redshift, sql: "DROP TABLE IF EXISTS #recent;\nCREATE TEMP TABLE #recent AS SELECT id, amt FROM dw.orders;\nSELECT r.id, SUM(r.amt) AS total FROM #recent r GROUP BY 1",
+			tables: "dw.orders", cols: []string{"id = dw.orders.id", "total = dw.orders.amt"}},
+		{name: "redshift select into hash table", d: Redshift, sql: "SELECT a INTO TEMP #x FROM s.t; SELECT a FROM #x", tables: "s.t", cols: []string{"a = s.t.a"}},
+		{name: "snowflake slash comments", d: Snowflake, sql: "// daily totals\nWITH c AS (SELECT a FROM raw.t) // the CTE\nSELECT a FROM c // done",
+			tables: "raw.t", cols: []string{"A = raw.t.a"}},
 	})
 }
 

@@ -123,6 +123,13 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 				i++
 			}
 			continue
+		case c == '/' && d.slashComment && i+1 < n && src[i+1] == '/':
+			// Snowflake's // line comment; strings were consumed whole
+			// before reaching here, so a URL inside one is safe.
+			for i < n && src[i] != '\n' {
+				i++
+			}
+			continue
 		case c == '#' && d.hashComment:
 			for i < n && src[i] != '\n' {
 				i++
@@ -225,7 +232,7 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 			j := scanNumber(src, i)
 			toks = append(toks, token{kind: tkNumber, pos: start, end: j, val: src[i:j]})
 			i = j
-		case isWordStart(c) || (c == '#' && d.hashIdent):
+		case isWordStart(c) || (c == '#' && d.hashIdent && i+1 < n && (src[i+1] == '#' || isWordStart(src[i+1]))):
 			// String prefixes: E'..' N'..' X'..' B'..' R'..' and combinations.
 			if maybePrefixed(src, i) {
 				if j, ok := prefixedString(src, i, d); ok {

@@ -57,6 +57,11 @@ func TestTokenize(t *testing.T) {
 		{"snowflake path", Snowflake, "v:a.b::string", "w:v¦o::¦w:a¦o:.¦w:b¦o:::¦w:string"},
 		{"unicode identifiers", Generic, "SELECT größe FROM tëst", "w:SELECT¦w:größe¦w:FROM¦w:tëst"},
 		{"dollar in identifier", Snowflake, "a$b", "w:a$b"},
+		{"redshift hash temp table", Redshift, "FROM #recent_orders r, ##g", "w:FROM¦w:#recent_orders¦w:r¦o:,¦w:##g"},
+		{"redshift lone hash is an operator", Redshift, "a # b", "w:a¦o:#¦w:b"},
+		{"snowflake slash comment", Snowflake, "// top\nSELECT a // trailing\nFROM t", "w:SELECT¦w:a¦w:FROM¦w:t"},
+		{"snowflake slashes inside strings", Snowflake, "SELECT 'https://x.io' // c\n", "w:SELECT¦s:'https://x.io'"},
+		{"slashes are division elsewhere", Postgres, "a // b", "w:a¦o:/¦o:/¦w:b"},
 		{"unicode spaces", Generic, "\ufeffSELECT\u00a0a\u200bFROM t", "w:SELECT¦w:a¦w:FROM¦w:t"},
 	}
 	for _, tc := range cases {
