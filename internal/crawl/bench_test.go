@@ -67,13 +67,14 @@ func BenchmarkCrawlRatePlan(b *testing.B) {
 	}
 }
 
-// BenchmarkCrawlMemory crawls generated workspaces of 5k, 20k and 50k
-// reports (fake Mode in-process, unthrottled) and reports the peak live Go
-// heap during the crawl and the process's peak RSS (VmHWM, reset before each
-// run; it includes the fake server and its workspace). The memlimit cases
-// run with a 160 MiB soft memory limit (GOMEMLIMIT), which is how a
-// deployment caps RSS: the live heap stays far below it.
-func BenchmarkCrawlMemory(b *testing.B) {
+// BenchmarkCrawlMemory50k crawls a generated 50,000-report workspace (fake
+// Mode in-process, unthrottled, default concurrency) and, to show growth,
+// 5k and 20k ones. It reports the peak live Go heap during the crawl (split
+// into the fake's workspace and the rest) and the process's peak RSS
+// (VmHWM, reset before each run; it includes the fake server and its
+// workspace). The memlimit case runs with a 160 MiB soft memory limit
+// (GOMEMLIMIT), the way a deployment caps RSS.
+func BenchmarkCrawlMemory50k(b *testing.B) {
 	if testing.Short() {
 		b.Skip("large workspaces")
 	}
@@ -81,16 +82,6 @@ func BenchmarkCrawlMemory(b *testing.B) {
 		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) { benchMemory(b, n, 0) })
 	}
 	b.Run("50k-memlimit", func(b *testing.B) { benchMemory(b, 50_000, 160<<20) })
-}
-
-// BenchmarkCrawlMemory50k is the 50,000-report case alone, with Go's
-// default GC settings and with a 160 MiB soft memory limit.
-func BenchmarkCrawlMemory50k(b *testing.B) {
-	if testing.Short() {
-		b.Skip("large workspace")
-	}
-	b.Run("default", func(b *testing.B) { benchMemory(b, 50_000, 0) })
-	b.Run("memlimit", func(b *testing.B) { benchMemory(b, 50_000, 160<<20) })
 }
 
 func benchMemory(b *testing.B, reports int, memLimit int64) {
