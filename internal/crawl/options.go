@@ -114,8 +114,9 @@ type Options struct {
 	// BaseURL is Mode's web address (no /api), used to build record URLs
 	// (default https://app.mode.com).
 	BaseURL string
-	// Concurrency bounds the requests in flight (default 8). All share the
-	// client's limiter.
+	// Concurrency is the number of report/dataset workers (default 8); up to
+	// two collection listings run beside them. All requests share the
+	// client's limiter, so this hides latency and never raises the rate.
 	Concurrency int
 	// IncludePersonal keeps personal collections (space_type "private").
 	IncludePersonal bool
