@@ -160,9 +160,9 @@ func (a *analyzer) run(sql string) {
 		a.nStmts++
 		n := a.nStmts
 		first := p.peek()
+		start := p.i
 		st, perr := p.parseOne()
 		if perr != nil {
-			p.skipped = p.skipped[:0]
 			msg := perr.Error()
 			var pe *parseError
 			if errors.As(perr, &pe) {
@@ -174,10 +174,14 @@ func (a *analyzer) run(sql string) {
 			if first.is("SELECT") || first.is("WITH") || first.isOp("(") || first.is("VALUES") || first.is("FROM") {
 				a.last = nil
 			}
-			// Resynchronise at the next top-level separator.
+			// Keep what is certain in the failed text (subqueries that parse,
+			// the table it creates), then resynchronise at the next separator.
+			salvaged := p.salvage(start)
 			for !p.atEnd() {
 				p.next()
 			}
+			p.skipped = p.skipped[:0]
+			a.statement(n, salvaged)
 			continue
 		}
 		a.parsed++
@@ -398,8 +402,20 @@ func (a *analyzer) statement(n int, st stmt) {
 		}
 		a.warn(confSkipped, fmt.Sprintf("statement %d: %s is analysed for the tables it reads only", n, s.verb))
 	case *skipStmt:
+		// Names the skipped text defines as CTEs are not physical tables
+		// when its subqueries read them.
+		var env *cteEnv
+		for _, name := range s.names {
+			env = &cteEnv{name: name, parent: env, opaque: true}
+		}
 		for _, q := range s.subs {
-			r.query(q, nil, nil)
+			r.query(q, env, nil)
+		}
+		if len(s.created) > 0 {
+			key := createdKey(s.created)
+			if _, ok := a.created[key]; !ok {
+				a.created[key] = []outCol{{name: "*", lin: lin{unres: []string{"columns of " + joinIdents(s.created)}}}}
+			}
 		}
 		if s.harmful {
 			a.warn(confSkipped, fmt.Sprintf("statement %d: unsupported %s statement skipped", n, s.verb))

@@ -61,6 +61,12 @@ type skipStmt struct {
 	verb    string
 	harmful bool // true when the statement kind is unknown
 	subs    []query
+	// names are CTE names the skipped text defines: a subquery reading
+	// one of them reads no physical table.
+	names []string
+	// created is the table a skipped CREATE statement makes, if its name
+	// could be read; later statements must not report it as physical.
+	created []ident
 }
 
 func (*queryStmt) stmtNode()  {}

@@ -287,7 +287,6 @@ var harmlessVerbs = func() map[string]bool {
 // parenthesised subqueries so the tables they read are still reported.
 func (p *parser) skipStatement(verb string, harmful bool) stmt {
 	s := &skipStmt{verb: verb, harmful: harmful}
-	depth := 0
 	// T-SQL batches often omit semicolons: a simple statement such as
 	// DECLARE or SET ends where the next statement's keyword begins.
 	batch := p.d.goSeparator && (verb == "DECLARE" || verb == "SET" || verb == "PRINT" || verb == "USE" ||
@@ -301,13 +300,105 @@ func (p *parser) skipStatement(verb string, harmful bool) stmt {
 	if !p.atEnd() && !p.isOp("(") {
 		p.next()
 	}
+	p.collectSkipped(s, batch, false)
+	return s
+}
+
+// salvage re-reads a statement that failed to parse, from token start, for
+// what is certain in it: the subqueries that parse on their own, the CTE
+// names they must not mistake for tables, and the table it creates.
+func (p *parser) salvage(start int) *skipStmt {
+	p.i = start
+	s := &skipStmt{verb: "statement"}
+	s.created = p.createdNameAt(start)
+	p.collectSkipped(s, false, true)
+	return s
+}
+
+// createdNameAt returns the table named by "CREATE [OR REPLACE] [TEMP …]
+// TABLE|VIEW [IF NOT EXISTS] name" at token k, or nil.
+func (p *parser) createdNameAt(k int) []ident {
+	if k >= len(p.toks) || !p.toks[k].is("CREATE") {
+		return nil
+	}
+	for j := k + 1; j < len(p.toks) && j < k+10; j++ {
+		t := &p.toks[j]
+		if t.kind != tkWord {
+			return nil
+		}
+		if !t.is("TABLE") && !t.is("VIEW") {
+			continue
+		}
+		j++
+		if j+2 < len(p.toks) && p.toks[j].is("IF") && p.toks[j+1].is("NOT") && p.toks[j+2].is("EXISTS") {
+			j += 3
+		}
+		var parts []ident
+		for j < len(p.toks) && (p.toks[j].kind == tkWord || p.toks[j].kind == tkQIdent) {
+			parts = p.appendIdents(parts, &p.toks[j])
+			j++
+			if j >= len(p.toks) || !p.toks[j].isOp(".") {
+				break
+			}
+			j++
+		}
+		return parts
+	}
+	return nil
+}
+
+// cteNameAt reports the name defined at the cursor when it reads like a
+// CTE definition: name [(cols)] AS [[NOT] MATERIALIZED] (.
+func (p *parser) cteNameAt() (string, bool) {
+	t := p.peek()
+	if t.kind != tkWord && t.kind != tkQIdent {
+		return "", false
+	}
+	k := 1
+	if p.peekAt(1).isOp("(") {
+		// A column list holds only names and commas.
+		for k = 2; k < 256; k++ {
+			nx := p.peekAt(k)
+			if nx.isOp(")") {
+				k++
+				break
+			}
+			if nx.kind != tkWord && nx.kind != tkQIdent && !nx.isOp(",") {
+				return "", false
+			}
+		}
+	}
+	if !p.peekAt(k).is("AS") {
+		return "", false
+	}
+	k++
+	if p.peekAt(k).is("NOT") {
+		k++
+	}
+	if p.peekAt(k).is("MATERIALIZED") {
+		k++
+	}
+	if !p.peekAt(k).isOp("(") {
+		return "", false
+	}
+	return t.val, true
+}
+
+// collectSkipped consumes the rest of a skipped statement into s. With
+// anyDepth, a ";" ends it even inside unbalanced parentheses (the text is
+// known to be malformed).
+func (p *parser) collectSkipped(s *skipStmt, batch, anyDepth bool) {
+	depth := 0
 	for {
 		t := p.peek()
-		if t.kind == tkEOF || (depth == 0 && t.isOp(";")) {
-			return s
+		if t.kind == tkEOF || ((depth == 0 || anyDepth) && t.isOp(";")) {
+			return
 		}
 		if batch && depth == 0 && p.statementStart() {
-			return s
+			return
+		}
+		if name, ok := p.cteNameAt(); ok {
+			s.names = append(s.names, name)
 		}
 		if t.isOp("(") && p.queryAhead(1) {
 			save := p.i

@@ -87,6 +87,9 @@ type cteEnv struct {
 	name   string
 	cols   []outCol
 	parent *cteEnv
+	// opaque CTEs are known only by name (defined in text that was
+	// skipped): their columns are unknown.
+	opaque bool
 }
 
 func (e *cteEnv) lookup(name string) (*cteEnv, bool) {
@@ -775,6 +778,7 @@ func (r *resolver) tableRel(t *tableRef, env *cteEnv) *relation {
 		if c, ok := env.lookup(last.name); ok {
 			rel.names = []string{c.name}
 			rel.known = renameCols(c.cols, t.cols, r.a.d)
+			rel.opaque = c.opaque
 			return rel
 		}
 	}
