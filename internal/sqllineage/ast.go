@@ -178,6 +178,7 @@ type joinExpr struct {
 	left, right tableExpr
 	on          expr
 	using       []ident
+	natural     bool
 }
 
 // valuesTable is (VALUES …) [AS] alias (cols).

@@ -181,6 +181,32 @@ func TestAnalyzeSetOps(t *testing.T) {
 	})
 }
 
+// TestAnalyzeJoinColumns covers USING and NATURAL join columns: a bare join
+// column reads the leftmost relation of the join that has it.
+func TestAnalyzeJoinColumns(t *testing.T) {
+	ctes := "WITH x AS (SELECT id, v FROM t1), y AS (SELECT id, w FROM t2) "
+	runCases(t, []lc{
+		{name: "using over tables", sql: "SELECT id, a.v, b.w FROM a JOIN b USING (id)", tables: "a, b", cols: []string{"id = a.id", "v = a.v", "w = b.w"}},
+		{name: "using over ctes", sql: ctes + "SELECT id, v, w FROM x JOIN y USING (id)", tables: "t1, t2", cols: []string{"id = t1.id", "v = t1.v", "w = t2.w"}},
+		{name: "using chain", d: Postgres, sql: "SELECT id FROM a LEFT JOIN b USING (id) FULL JOIN c USING (id)", tables: "a, b, c", cols: []string{"id = a.id"}},
+		{name: "using several columns", d: Snowflake, sql: "SELECT k1, k2 FROM a JOIN b USING (k1, k2)", tables: "a, b", cols: []string{"K1 = a.k1", "K2 = a.k2"}},
+		{name: "using beside a comma relation", sql: "SELECT id FROM t, a JOIN b USING (id)", tables: "a, b, t", cols: []string{"id = a.id"}},
+		{name: "using left side is a cte without the column", sql: "WITH x AS (SELECT k FROM t1) SELECT id FROM x JOIN a ON x.k = a.k JOIN b USING (id)",
+			tables: "a, b, t1", cols: []string{"id = a.id"}},
+		{name: "using column in a correlated subquery", sql: "SELECT (SELECT MAX(z) FROM c WHERE c.k = id) AS m, id FROM a JOIN b USING (id)",
+			tables: "a, b, c", cols: []string{"m = c.z", "id = a.id"}},
+		{name: "other bare columns stay ambiguous", sql: "SELECT id, name FROM a JOIN b USING (id)", tables: "a, b", cols: []string{"id = a.id", "name ? a.name b.name"}, minConf: 0.9},
+		{name: "natural over ctes", sql: ctes + "SELECT id, v, w FROM x NATURAL JOIN y", tables: "t1, t2", cols: []string{"id = t1.id", "v = t1.v", "w = t2.w"}},
+		{name: "natural left join over derived", d: Postgres, sql: "SELECT id FROM (SELECT id FROM t1) x NATURAL LEFT JOIN (SELECT id, q FROM t2) y", tables: "t1, t2", cols: []string{"id = t1.id"}},
+		{name: "natural with schema", schema: mapSchema{"a": {"id", "x"}, "b": {"id", "y"}}, sql: "SELECT id, x, y FROM a NATURAL JOIN b", tables: "a, b",
+			cols: []string{"id = a.id", "x = a.x", "y = b.y"}},
+		{name: "natural cte then unknown table", sql: "WITH x AS (SELECT id FROM t1) SELECT id FROM x NATURAL JOIN b", tables: "b, t1", cols: []string{"id = t1.id"}},
+		// Without columns known on either side, whether a name is a join
+		// column, or which side has it, is unknown: it stays ambiguous.
+		{name: "natural over unknown tables stays ambiguous", sql: "SELECT user_id FROM a NATURAL JOIN b", tables: "a, b", cols: []string{"user_id ? a.user_id b.user_id"}, minConf: 0.9},
+	})
+}
+
 func TestAnalyzeStatements(t *testing.T) {
 	runCases(t, []lc{
 		{name: "last select wins", sql: "SELECT a FROM t; SELECT b FROM u;", tables: "t, u", cols: []string{"b = u.b"}},

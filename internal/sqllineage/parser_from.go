@@ -38,18 +38,19 @@ func (p *parser) parseLateralView() *lateralView {
 }
 
 // joinStart reports whether the tokens at the cursor begin a join and
-// consumes the join keywords if so. It returns whether a condition may follow.
-func (p *parser) joinStart() (ok, cond bool) {
+// consumes the join keywords if so. It returns whether a condition may follow
+// and whether the join is NATURAL.
+func (p *parser) joinStart() (ok, cond, isNatural bool) {
 	save := p.i
 	natural := p.acceptKw("NATURAL")
 	p.acceptKw("GLOBAL")
 	switch {
 	case p.acceptKw("CROSS", "JOIN"):
-		return true, false
+		return true, false, natural
 	case p.acceptKw("CROSS", "APPLY"), p.acceptKw("OUTER", "APPLY"):
-		return true, false
+		return true, false, false
 	case p.acceptKw("STRAIGHT_JOIN"):
-		return true, true
+		return true, true, false
 	}
 	p.acceptKw("ASOF")
 	if p.acceptKw("INNER") || p.acceptKw("LEFT") || p.acceptKw("RIGHT") || p.acceptKw("FULL") {
@@ -61,10 +62,10 @@ func (p *parser) joinStart() (ok, cond bool) {
 	// T-SQL join hints.
 	_ = p.acceptKw("HASH") || p.acceptKw("LOOP") || p.acceptKw("MERGE") || p.acceptKw("REMOTE")
 	if p.acceptKw("JOIN") {
-		return true, !natural
+		return true, !natural, natural
 	}
 	p.i = save
-	return false, false
+	return false, false, false
 }
 
 // parseJoinedLV reads a relation and its joins; Spark LATERAL VIEW clauses
@@ -89,11 +90,11 @@ func (p *parser) parseJoinedLV(lvs *[]*lateralView) tableExpr {
 			}
 			continue
 		}
-		ok, cond := p.joinStart()
+		ok, cond, natural := p.joinStart()
 		if !ok {
 			return left
 		}
-		j := &joinExpr{left: left, right: p.parseTableItem()}
+		j := &joinExpr{left: left, right: p.parseTableItem(), natural: natural}
 		if cond {
 			if p.acceptKw("MATCH_CONDITION") {
 				p.expectOp("(")

@@ -276,6 +276,71 @@ type scope struct {
 	// is long.
 	aliasIdx map[string]int
 	indexed  int
+	// joins are the USING and NATURAL joins among rels, innermost first.
+	joins []*joinCols
+}
+
+// joinCols is a USING or NATURAL join: the relations it joins, in FROM
+// order, the first left of them on its left side.
+type joinCols struct {
+	using   []string
+	natural bool
+	rels    []*relation
+	left    int
+}
+
+// joinColumn resolves name as the join column of a USING or NATURAL join
+// in s, per docs/lineage.md: it reads that column of the leftmost relation
+// of the join that has it, and is never ambiguous.
+func (s *scope) joinColumn(name string) (lin, bool) {
+	for i := len(s.joins) - 1; i >= 0; i-- {
+		jc := s.joins[i]
+		if containsFold(jc.using, name) {
+			// USING requires the column on the left side: its leftmost
+			// relation that can have it is the one read.
+			for _, rel := range jc.rels[:jc.left] {
+				if l, ok := rel.column(name); ok {
+					return l, true
+				}
+			}
+			continue
+		}
+		if !jc.natural {
+			continue
+		}
+		// NATURAL joins match the columns both sides have. Whichever way
+		// the name matches, the leftmost relation having it is read; that
+		// is certain only when no relation before a certain one, or after
+		// the single possible one, might have it too.
+		for k, rel := range jc.rels {
+			l, ok := rel.column(name)
+			if !ok {
+				continue
+			}
+			if rel.certainlyHas(name) {
+				return l, true
+			}
+			for _, later := range jc.rels[k+1:] {
+				if _, ok := later.column(name); ok {
+					return lin{}, false
+				}
+			}
+			return l, true
+		}
+	}
+	return lin{}, false
+}
+
+// certainlyHas reports whether the relation's columns are known to include
+// name (a CTE, derived or created table, or a table the schema lists).
+func (r *relation) certainlyHas(name string) bool {
+	if r.open {
+		return false
+	}
+	if _, ok := r.knownCol(name); ok {
+		return true
+	}
+	return r.hasSch && containsFold(r.schema, name)
 }
 
 type resolver struct {
@@ -750,10 +815,19 @@ func (r *resolver) addFrom(sc *scope, t tableExpr, env *cteEnv) {
 	case *tableFunc:
 		sc.rels = append(sc.rels, r.funcRel(sc, x))
 	case *joinExpr:
+		lo := len(sc.rels)
 		r.addFrom(sc, x.left, env)
+		mid := len(sc.rels)
 		r.addFrom(sc, x.right, env)
 		if x.on != nil {
 			r.visit(sc, x.on, false)
+		}
+		if len(x.using) > 0 || x.natural {
+			jc := &joinCols{natural: x.natural, rels: sc.rels[lo:len(sc.rels):len(sc.rels)], left: mid - lo}
+			for _, u := range x.using {
+				jc.using = append(jc.using, u.name)
+			}
+			sc.joins = append(sc.joins, jc)
 		}
 	case *valuesTable:
 		rel := &relation{known: r.values(x.v, env, sc, x.cols)}
@@ -1173,6 +1247,11 @@ func (r *resolver) bare(sc *scope, name, written string) lin {
 		}
 	}
 	for s := sc; s != nil; s = s.parent {
+		if len(s.joins) > 0 {
+			if l, ok := s.joinColumn(name); ok {
+				return l
+			}
+		}
 		var found, fnFound []lin
 		physical := 0
 		for _, rel := range s.rels {

@@ -1,5 +1,5 @@
 -- dialect: snowflake
--- Pivoted spend plus an ambiguous bare column between two physical tables.
+-- Pivoted spend plus ambiguous bare columns between two physical tables; the USING column region reads the leftmost relation (the pivot).
 SELECT region, jan, feb, budget
 FROM (SELECT region, month, spend FROM marketing.spend)
   PIVOT (SUM(spend) FOR month IN ('JAN' AS jan, 'FEB' AS feb)) p
