@@ -331,7 +331,10 @@ func (a *analyzer) statement(n int, st stmt) {
 	r := &resolver{a: a}
 	switch s := st.(type) {
 	case *queryStmt:
-		a.last = r.query(s.q, nil, nil)
+		cols := r.query(s.q, nil, nil)
+		if !s.noRows {
+			a.last = cols
+		}
 	case *createStmt:
 		var cols []outCol
 		if s.q != nil {

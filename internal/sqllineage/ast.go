@@ -17,7 +17,13 @@ type stmt interface{ stmtNode() }
 
 // queryStmt is a statement that returns rows (SELECT, WITH … SELECT, set
 // operation, VALUES).
-type queryStmt struct{ q query }
+type queryStmt struct {
+	q query
+	// noRows marks a query whose result goes to variables or a file
+	// (MySQL SELECT … INTO @v / OUTFILE, T-SQL SELECT @v = …): it reads
+	// tables but returns no rows.
+	noRows bool
+}
 
 // createStmt is CREATE TABLE/VIEW [AS query], or SELECT … INTO (into=true).
 type createStmt struct {
@@ -97,6 +103,9 @@ type selectQuery struct {
 	items   []*selectItem
 	from    []tableExpr // comma-separated items; joins nest inside
 	into    []ident     // SELECT … INTO target
+	// intoVars is set by SELECT … INTO @var / :var / OUTFILE / DUMPFILE and
+	// by T-SQL SELECT @var = expr: the rows go nowhere a report shows.
+	intoVars bool
 	where   expr
 	other   []expr            // GROUP BY, HAVING, QUALIFY, ORDER BY, LIMIT, DISTINCT ON …
 	windows map[string][]expr // WINDOW name AS (…), by lower-cased name
@@ -132,6 +141,8 @@ type selectItem struct {
 	star  *starExpr // set for * and t.*
 	text  string    // source text of e, for naming unaliased expressions
 	pos   int
+	// assign marks T-SQL "@var = expr", which sets a variable.
+	assign bool
 }
 
 // starExpr is * or qual.* with BigQuery/Snowflake/Databricks modifiers.

@@ -442,12 +442,34 @@ func (p *parser) queryStatement(w *withQuery) stmt {
 		q = p.parseQuery()
 	}
 	// SELECT … INTO target creates a table from the query (T-SQL, Postgres).
-	if sel := firstSelect(q); sel != nil && sel.into != nil {
+	sel := firstSelect(q)
+	if sel != nil && sel.into != nil {
 		name := sel.into
 		sel.into = nil
 		return &createStmt{name: name, q: q}
 	}
-	return &queryStmt{q: q}
+	if p.isKw("INTO") && p.intoVarsAhead() {
+		// SELECT … UNION SELECT … INTO @v (MySQL).
+		p.skipIntoVars()
+		return &queryStmt{q: q, noRows: true}
+	}
+	return &queryStmt{q: q, noRows: intoVars(q)}
+}
+
+// intoVars reports whether any top-level SELECT block of q sends its rows
+// to variables or a file (MySQL puts INTO after the last UNION branch).
+func intoVars(q query) bool {
+	switch x := q.(type) {
+	case *selectQuery:
+		return x.intoVars
+	case *setQuery:
+		return intoVars(x.left) || intoVars(x.right)
+	case *withQuery:
+		return intoVars(x.body)
+	case *parenQuery:
+		return intoVars(x.q)
+	}
+	return false
 }
 
 // firstSelect returns the leftmost SELECT block of q.
@@ -954,7 +976,11 @@ func (p *parser) parseSelect() query {
 	}
 items:
 	for {
-		sel.items = append(sel.items, p.parseSelectItem())
+		it := p.parseSelectItem()
+		sel.items = append(sel.items, it)
+		if it.assign {
+			sel.intoVars = true
+		}
 		if !p.acceptOp(",") {
 			break
 		}
@@ -964,12 +990,11 @@ items:
 		}
 	}
 	if p.isKw("INTO") {
-		p.next()
-		if p.isKw("OUTFILE") || p.isKw("DUMPFILE") || p.peek().kind == tkParam {
-			for !p.atEnd() && !p.isKw("FROM") {
-				p.next()
-			}
+		if p.intoVarsAhead() {
+			p.skipIntoVars()
+			sel.intoVars = true
 		} else {
+			p.next()
 			for p.acceptKw("TEMP") || p.acceptKw("TEMPORARY") || p.acceptKw("UNLOGGED") || p.acceptKw("TABLE") {
 			}
 			sel.into = p.parseTableName()
@@ -1026,14 +1051,54 @@ items:
 			p.fail("CONNECT BY is not supported")
 		default:
 			sel.other = append(sel.other, p.parseTrailing()...)
+			// MySQL also accepts INTO @var / OUTFILE at the end.
+			if p.isKw("INTO") && p.intoVarsAhead() {
+				p.skipIntoVars()
+				sel.intoVars = true
+			}
 			return sel
 		}
+	}
+}
+
+// intoVarsAhead reports whether the INTO at the cursor stores the result in
+// variables or a file rather than creating a table: INTO @v, INTO :v,
+// INTO OUTFILE/DUMPFILE, and in MySQL (which has no SELECT … INTO table)
+// any INTO.
+func (p *parser) intoVarsAhead() bool {
+	nx := p.peekAt(1)
+	return p.d.name == MySQL || nx.is("OUTFILE") || nx.is("DUMPFILE") || nx.kind == tkParam ||
+		nx.isOp(":") && p.peekAt(2).kind == tkWord
+}
+
+// skipIntoVars consumes INTO and its targets (variables, or a file name
+// with its FIELDS/LINES options) up to the next clause.
+func (p *parser) skipIntoVars() {
+	p.next()
+	for !p.atEnd() && !p.isOp(")") && !p.statementStart() {
+		t := p.peek()
+		if t.is("FROM") || t.is("WHERE") || t.is("GROUP") || t.is("HAVING") || t.is("ORDER") || t.is("LIMIT") ||
+			t.is("UNION") || t.is("WINDOW") || t.is("FOR") || t.is("QUALIFY") {
+			return
+		}
+		p.next()
 	}
 }
 
 func (p *parser) parseSelectItem() *selectItem {
 	start := p.peek().pos
 	t := p.peek()
+	// T-SQL "@var = expr" assigns instead of returning a column.
+	if p.d.name == TSQL && t.kind == tkParam && strings.HasPrefix(t.val, "@") && !strings.HasPrefix(t.val, "@@") &&
+		(p.peekAt(1).isOp("=") || len(p.peekAt(1).val) == 2 && p.peekAt(1).kind == tkOp && p.peekAt(1).val[1] == '=' && strings.IndexByte("+-*/%", p.peekAt(1).val[0]) >= 0) {
+		p.next()
+		p.next()
+		it := &selectItem{alias: ptr(p.identOf(t)), pos: start, assign: true}
+		estart := p.peek().pos
+		it.e = p.parseExpr()
+		it.text = p.src[estart:p.toks[p.i-1].end]
+		return it
+	}
 	// T-SQL "alias = expr".
 	if p.d.name == TSQL && (t.kind == tkWord && !isReserved(t) || t.kind == tkQIdent) && p.peekAt(1).isOp("=") {
 		p.next()
