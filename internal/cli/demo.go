@@ -68,6 +68,7 @@ seeded from the same workspace, both on 127.0.0.1. It runs the same sync code ag
 }
 
 func runDemo(ctx context.Context, o *demoOptions) error {
+	applyMemoryLimit()
 	ws := fakemode.Sample()
 	now := time.Now().UTC()
 	mode := fakemode.NewServer(ws, fakemode.WithRateLimit(demoFakeLimit, 10*time.Second))

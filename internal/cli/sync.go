@@ -99,6 +99,7 @@ func addCrawlFlags(f *pflag.FlagSet) []flagBinding {
 }
 
 func runSync(ctx context.Context, o *syncOptions) error {
+	applyMemoryLimit()
 	logger := newLogger(o.errOut, o.cfg.LogLevel, o.cfg.LogFormat)
 	res, err := doSync(ctx, o.cfg, logger)
 	if err != nil {
