@@ -104,15 +104,6 @@ func loadCorpusDir(tb testing.TB, dir string) []corpusEntry {
 	return entries
 }
 
-// splitRef splits "schema.table.column" at the last dot.
-func splitRef(ref string) record.ColumnSource {
-	i := strings.LastIndex(ref, ".")
-	if i < 0 {
-		return record.ColumnSource{Column: ref}
-	}
-	return record.ColumnSource{Table: ref[:i], Column: ref[i+1:]}
-}
-
 func foldSet(refs []string) []string {
 	seen := map[string]bool{}
 	out := []string{}

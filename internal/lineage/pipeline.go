@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -82,22 +83,18 @@ func (a *Analyzer) Query(ctx context.Context, q *record.Query) {
 	in := Input{ID: q.Token, SQL: q.RawSQL}
 	var preWarn []string
 	var platform string
-	switch {
-	case q.DataSourceID == nil:
+	if q.DataSourceID == nil {
 		preWarn = append(preWarn, "query has no data source: parsed as generic SQL")
 		in.Dialect = "generic"
-	default:
-		ds, ok := a.sources[*q.DataSourceID]
-		if !ok {
-			// Mode keeps queries whose connection was deleted.
-			preWarn = append(preWarn, fmt.Sprintf("data source %d not found (deleted?): parsed as generic SQL", *q.DataSourceID))
-			in.Dialect = "generic"
-			break
-		}
+	} else if ds, ok := a.sources[*q.DataSourceID]; ok {
 		in.Dialect = ds.Adapter
 		platform = ds.Platform
 		in.Database = deref(ds.Database)
 		in.Host = deref(ds.Host)
+	} else {
+		// Mode keeps queries whose connection was deleted.
+		preWarn = append(preWarn, fmt.Sprintf("data source %d not found (deleted?): parsed as generic SQL", *q.DataSourceID))
+		in.Dialect = "generic"
 	}
 	out := a.analyze(ctx, in, a.defs)
 	if platform == "" {
@@ -115,7 +112,7 @@ func (a *Analyzer) Query(ctx context.Context, q *record.Query) {
 	q.Columns = out.Columns
 	conf := out.Confidence
 	q.LineageConfidence = &conf
-	q.LineageWarnings = append(preWarn, out.Warnings...)
+	q.LineageWarnings = slices.Concat(preWarn, out.Warnings)
 }
 
 // ChartFields is the package function ChartFields, as a method so an

@@ -364,7 +364,7 @@ func assignedName(s string) string {
 // identLen is the length of the Liquid identifier ([A-Za-z_][\w-]*) at the
 // start of s, or 0.
 func identLen(s string) int {
-	if s == "" || !(s[0] == '_' || s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+	if s == "" || (s[0] != '_' && (s[0] < 'a' || s[0] > 'z') && (s[0] < 'A' || s[0] > 'Z')) {
 		return 0
 	}
 	i := 1

@@ -76,13 +76,14 @@ func (s *spill) flushRun() error {
 	}
 	bw := bufio.NewWriterSize(f, 256<<10)
 	var hdr [binary.MaxVarintLen64]byte
+	// bufio.Writer keeps the first error and Flush reports it, so the
+	// individual writes need no checks.
 	for _, r := range s.recs {
-		bw.Write(hdr[:binary.PutUvarint(hdr[:], uint64(r.klen))])
-		bw.Write(s.key(r))
-		bw.Write(hdr[:binary.PutUvarint(hdr[:], uint64(r.llen))])
-		bw.Write(s.line(r))
+		_, _ = bw.Write(hdr[:binary.PutUvarint(hdr[:], uint64(r.klen))])
+		_, _ = bw.Write(s.key(r))
+		_, _ = bw.Write(hdr[:binary.PutUvarint(hdr[:], uint64(r.llen))])
+		_, _ = bw.Write(s.line(r))
 	}
-	// bufio.Writer keeps the first error; Flush reports it.
 	if err := bw.Flush(); err != nil {
 		_ = f.Close()
 		return fmt.Errorf("write sort run: %w", err)
