@@ -18,6 +18,7 @@ import (
 	"github.com/modecrawl/modecrawl/internal/config"
 	"github.com/modecrawl/modecrawl/internal/crawl"
 	"github.com/modecrawl/modecrawl/internal/fakemode"
+	"github.com/modecrawl/modecrawl/internal/fakesnowflake"
 	"github.com/modecrawl/modecrawl/internal/modeapi"
 	"github.com/modecrawl/modecrawl/pkg/record"
 )
@@ -281,4 +282,32 @@ func TestExitCodeTable(t *testing.T) {
 		got, _ := exitCode(tt.err)
 		assert.Equal(t, tt.want, got, "%v", tt.err)
 	}
+}
+
+func TestVerifyDiscoveryDatabase(t *testing.T) {
+	ws, srv := fakeWorkspace(t)
+	ctx := t.Context()
+	lite, err := fakesnowflake.Open(ctx, fakesnowflake.WithoutTables("QUERY_RUNS"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = lite.Close() })
+	require.NoError(t, fakesnowflake.Seed(ctx, lite, ws, time.Now(), fakesnowflake.SeedOptions{Seed: 1}))
+	snow := fakesnowflake.NewServer(lite, fakesnowflake.WithCredentials("SVC", "pw-never-printed"))
+	t.Cleanup(snow.Close)
+	args := []string{"verify", "--workspace", ws.Slug, "--base-url", srv.URL(), "--rate-limit", "200",
+		"--discovery-user", "SVC", "--discovery-host", snow.Host(), "--discovery-port", fmt.Sprint(snow.Port()),
+		"--discovery-protocol", "http"}
+
+	t.Setenv("MODECRAWL_DISCOVERY_PASSWORD", "pw-never-printed")
+	code, stdout, stderr := run(ctx, t, "", args...)
+	assert.Equal(t, ExitOK, code, "stdout: %s\nstderr: %s", stdout, stderr)
+	assert.Contains(t, stdout, "REPORT_VIEWS")
+	assert.Contains(t, stdout, "QUERY_RUNS", "the missing table is listed")
+	assert.Contains(t, stdout, "missing")
+
+	t.Setenv("MODECRAWL_DISCOVERY_PASSWORD", "wrong-password")
+	code, stdout, stderr = run(ctx, t, "", args...)
+	assert.NotEqual(t, ExitOK, code)
+	assert.Contains(t, stdout, "discovery db")
+	assert.NotContains(t, stdout+stderr, "pw-never-printed")
+	assert.NotContains(t, stdout+stderr, "wrong-password")
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -75,6 +76,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	disableCloudPlatformProbes()
+	quietDriverLog()
 	sqlDB := sql.OpenDB(gosnowflake.NewConnector(gosnowflake.SnowflakeDriver{}, sf))
 	sqlDB.SetMaxOpenConns(1)
 	sqlDB.SetMaxIdleConns(1)
@@ -376,4 +378,12 @@ func disableCloudPlatformProbes() {
 	if _, set := os.LookupEnv(platformDetectionEnv); !set {
 		_ = os.Setenv(platformDetectionEnv, "true")
 	}
+}
+
+// quietDriverLog stops gosnowflake printing its own log lines to stderr:
+// every failure it logs also comes back to modecrawl as an error, which the
+// crawl reports once, in modecrawl's log format. The driver's logger is
+// process-wide; nothing else in modecrawl uses it.
+func quietDriverLog() {
+	gosnowflake.GetLogger().SetOutput(io.Discard)
 }
