@@ -108,6 +108,7 @@ func TestSyncExitCodes(t *testing.T) {
 		{name: "wrong secret", env: map[string]string{"MODECRAWL_SECRET": "wrong"}, want: ExitAuth, stderr: "expire", noOutput: true},
 		{name: "missing secret", env: map[string]string{"MODECRAWL_SECRET": ""}, want: ExitUsage, stderr: "MODECRAWL_SECRET", noOutput: true},
 		{name: "unknown flag", args: []string{"--no-such-flag"}, want: ExitUsage, stderr: "unknown flag", noOutput: true},
+		{name: "wrong workspace slug", args: []string{"--workspace", "not-our-ws"}, want: ExitAuth, stderr: "not found or not readable", noOutput: true},
 		{name: "bad regex", args: []string{"--collection-include", "(("}, want: ExitUsage, stderr: "regular expression", noOutput: true},
 		{name: "one report fails", fake: []fakemode.Option{fakemode.WithFault(fakemode.Fault{PathContains: "/queries", Status: 500, Times: 1000})},
 			want: ExitPartial, stderr: "partial"},

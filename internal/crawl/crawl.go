@@ -165,12 +165,9 @@ func (c *crawler) verify(ctx context.Context) error {
 		c.warn(record.KindWorkspace, c.ws, fmt.Sprintf(
 			"credentials belong to workspace %q; crawling the configured workspace %q", v.Workspace, c.ws))
 	}
-	if _, err := c.client.Workspace(ctx, c.ws); err != nil {
-		if modeapi.IsAuth(err) {
-			return fmt.Errorf("read workspace %s: %w: %w", c.ws, ErrAuth, err)
-		}
-		return fmt.Errorf("read workspace %s: %w", c.ws, err)
-	}
+	// The workspace itself is checked by the first workspace-scoped call
+	// (the data source listing), not by GET /api/{workspace}: that saves a
+	// request and does not depend on an endpoint the crawl has no other use for.
 	c.log.Info("credentials verified", "workspace", c.ws)
 	return nil
 }
@@ -246,6 +243,12 @@ func (c *crawler) sourcesAndDefinitions(ctx context.Context) ([]record.Definitio
 	g.Go(func() error {
 		list, err := c.client.DataSources(gctx, c.ws)
 		if err != nil {
+			if gctx.Err() == nil && (modeapi.IsAuth(err) || modeapi.IsNotFound(err)) {
+				// The first workspace-scoped call: a 404 means no workspace of
+				// that slug is visible to the token, a 401/403 no access to it.
+				return fmt.Errorf("workspace %q is not found or not readable with this token (list data sources): %w: %w",
+					c.ws, ErrAuth, err)
+			}
 			return c.fail(gctx, record.KindDataSource, "", "list data sources", err)
 		}
 		for i := range list {

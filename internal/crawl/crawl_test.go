@@ -328,8 +328,8 @@ func TestUsernameFromHref(t *testing.T) {
 // size perPage: the minimum (1 verify + collection pages + report
 // and dataset listing pages per collection + one queries call per report
 // and dataset + one charts call per query + data sources + definitions +
-// one per distinct user), the extra calls modecrawl makes on purpose (the
-// workspace check and one GET per imported dataset no listing contained),
+// one per distinct user), the extra calls modecrawl makes on purpose (one
+// GET per imported dataset no listing contained),
 // and what the peer formula
 // N ≈ 3 + ⌈S/30⌉ + Σ_s(⌈R_s/30⌉ + ⌈D_s/30⌉ + 2) + R·(1+Q) + I + D + U gives.
 type requestPlan struct {
@@ -368,7 +368,7 @@ func plan(ws *fakemode.Workspace, perPage int) requestPlan {
 			}
 		}
 	}
-	p := requestPlan{extra: 1 + len(unlisted)}
+	p := requestPlan{extra: len(unlisted)}
 	p.minimum = 1 + pages(len(e.spaces)) + 2
 	for _, s := range e.spaces {
 		p.minimum += pages(perSpaceR[s]) + pages(perSpaceD[s])
