@@ -126,7 +126,9 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 			"set --workspace to the slug after app.mode.com/ in your browser's address bar")
 	}
 
-	ws, err := client.Workspace(ctx, cfg.Workspace)
+	// The data source listing is the first workspace-scoped call, as in sync:
+	// it decides whether the workspace exists and the token may read it.
+	ds, err := client.DataSources(ctx, cfg.Workspace)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -138,21 +140,17 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 		case http.StatusForbidden, http.StatusUnauthorized:
 			hint = "the token cannot read this workspace: use a workspace API token of this workspace"
 		}
-		p.fail("workspace", err, hint)
-		return &authError{err: fmt.Errorf("workspace %q: %w", cfg.Workspace, err), hint: hint}
-	}
-	name := cfg.Workspace
-	if ws.Name != nil && *ws.Name != "" {
-		name = *ws.Name
-	}
-	p.ok("workspace", fmt.Sprintf("%s (%s)", cfg.Workspace, name))
-
-	if ds, err := client.DataSources(ctx, cfg.Workspace); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if hint != "" {
+			p.fail("workspace", err, hint)
+			return &authError{err: fmt.Errorf("workspace %q: %w", cfg.Workspace, err), hint: hint}
 		}
 		p.fail("data sources", err, "a member token needs View access on each connection; a workspace token sees all")
 	} else {
+		name := cfg.Workspace
+		if ws, err := client.Workspace(ctx, cfg.Workspace); err == nil && ws.Name != nil && *ws.Name != "" {
+			name = *ws.Name // display only: sync does not need this endpoint
+		}
+		p.ok("workspace", fmt.Sprintf("%s (%s)", cfg.Workspace, name))
 		p.ok("data sources", fmt.Sprintf("%d visible", len(ds)))
 	}
 	if defs, err := client.Definitions(ctx, cfg.Workspace); err != nil {
