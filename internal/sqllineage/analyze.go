@@ -103,6 +103,10 @@ func Analyze(ctx context.Context, sql string, opts Options) (res Result) {
 	if ctx != nil && ctx.Err() != nil {
 		panic(errTimeLimit)
 	}
+	if len(sql) > maxSource {
+		a.warn(0, "SQL text of 2 GiB or more is not analysed")
+		return a.result()
+	}
 	a.run(sql)
 	return a.result()
 }
@@ -125,6 +129,8 @@ type analyzer struct {
 	created map[string][]outCol
 	// last is the output of the last row-returning statement.
 	last []outCol
+	// seen is scratch space for deduplicating sources.
+	seen map[[2]string]struct{}
 }
 
 func (a *analyzer) warn(conf float64, msg string) {
@@ -149,7 +155,7 @@ func (a *analyzer) run(sql string) {
 		}
 		a.warn(confFailed, msg)
 		if len(toks) == 0 || toks[len(toks)-1].kind != tkEOF {
-			toks = append(toks, token{kind: tkEOF, pos: len(sql), end: len(sql)})
+			toks = append(toks, token{kind: tkEOF, pos: int32(len(sql)), end: int32(len(sql))})
 		}
 	}
 	p := &parser{src: sql, d: a.d, toks: toks, lim: a.lim}
@@ -317,8 +323,20 @@ func (a *analyzer) addTable(parts []ident) string {
 	return name
 }
 
+// createdTable returns the columns of a table created earlier in the text.
+func (a *analyzer) createdTable(parts []ident) ([]outCol, bool) {
+	if len(a.created) == 0 {
+		return nil, false
+	}
+	cols, ok := a.created[createdKey(parts)]
+	return cols, ok
+}
+
 // createdKey normalises a created table's name for later lookups.
 func createdKey(parts []ident) string {
+	if len(parts) == 1 {
+		return foldName(parts[0].name)
+	}
 	s := make([]string, len(parts))
 	for i, p := range parts {
 		s[i] = strings.ToLower(p.name)
@@ -408,8 +426,9 @@ func (a *analyzer) statement(n int, st stmt) {
 		// Names the skipped text defines as CTEs are not physical tables
 		// when its subqueries read them.
 		var env *cteEnv
+		cl := &cteList{}
 		for _, name := range s.names {
-			env = &cteEnv{name: name, parent: env, opaque: true}
+			env = cl.add(&cteDef{name: name, opaque: true})
 		}
 		for _, q := range s.subs {
 			r.query(q, env, nil)

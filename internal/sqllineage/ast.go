@@ -100,16 +100,16 @@ type cte struct {
 
 // selectQuery is one SELECT block.
 type selectQuery struct {
-	items   []*selectItem
-	from    []tableExpr // comma-separated items; joins nest inside
-	into    []ident     // SELECT … INTO target
+	items []*selectItem
+	from  []tableExpr // comma-separated items; joins nest inside
+	into  []ident     // SELECT … INTO target
 	// intoVars is set by SELECT … INTO @var / :var / OUTFILE / DUMPFILE and
 	// by T-SQL SELECT @var = expr: the rows go nowhere a report shows.
 	intoVars bool
-	where   expr
-	other   []expr            // GROUP BY, HAVING, QUALIFY, ORDER BY, LIMIT, DISTINCT ON …
-	windows map[string][]expr // WINDOW name AS (…), by lower-cased name
-	lateral []*lateralView
+	where    expr
+	other    []expr            // GROUP BY, HAVING, QUALIFY, ORDER BY, LIMIT, DISTINCT ON …
+	windows  map[string][]expr // WINDOW name AS (…), by lower-cased name
+	lateral  []*lateralView
 }
 
 // setQuery is a set operation; output names come from left.
@@ -140,7 +140,7 @@ type selectItem struct {
 	alias *ident
 	star  *starExpr // set for * and t.*
 	text  string    // source text of e, for naming unaliased expressions
-	pos   int
+	pos   int32
 	// assign marks T-SQL "@var = expr", which sets a variable.
 	assign bool
 }

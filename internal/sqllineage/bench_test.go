@@ -77,6 +77,18 @@ func bigQuery(targetBytes int) string {
 	return b.String()
 }
 
+// manyCTEsQuery builds n CTEs, each reading two earlier ones by a bare
+// name far from the end of the list, as generated reporting SQL does.
+func manyCTEsQuery(n int) string {
+	var b strings.Builder
+	b.WriteString("WITH c0 AS (SELECT id, v FROM base.t0)")
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, ",\nc%d AS (SELECT p.id, p.v + q.v AS v FROM c%d p JOIN C%d q ON q.id = p.id)", i, i/2, i-1)
+	}
+	fmt.Fprintf(&b, "\nSELECT id, v FROM c%d", n-1)
+	return b.String()
+}
+
 func TestAnalyzeTypical(t *testing.T) {
 	res := Analyze(context.Background(), typicalQuery, Options{Dialect: Snowflake})
 	require.Equal(t, 1.0, res.Confidence, res.Warnings)
@@ -182,6 +194,15 @@ func BenchmarkAnalyze1MB(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Analyze(ctx, q, Options{Dialect: Snowflake})
+	}
+}
+
+func BenchmarkAnalyzeManyCTEs(b *testing.B) {
+	q := manyCTEsQuery(4000)
+	b.SetBytes(int64(len(q)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Analyze(context.Background(), q, Options{Dialect: Snowflake})
 	}
 }
 

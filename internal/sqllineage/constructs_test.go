@@ -115,13 +115,13 @@ func TestAnalyzeUnknowns(t *testing.T) {
 		// A skipped or failed statement keeps the tables its subqueries read
 		// for certain, and never reports its CTE names or created tables.
 		{name: "unsupported statement does not report CTE names", d: Snowflake,
-			sql: "FROBNICATE WITH carts AS (SELECT id, js FROM raw.carts), lines (id) AS (SELECT c.id FROM carts c, LATERAL FLATTEN(input => c.js) f) SELECT * FROM lines; SELECT 1 AS one",
+			sql:    "FROBNICATE WITH carts AS (SELECT id, js FROM raw.carts), lines (id) AS (SELECT c.id FROM carts c, LATERAL FLATTEN(input => c.js) f) SELECT * FROM lines; SELECT 1 AS one",
 			tables: "raw.carts", cols: []string{"ONE ="}, minConf: 0.7},
 		{name: "failed statement keeps certain subqueries", d: Postgres,
-			sql: "WITH c AS (SELECT a FROM raw.t), d AS MATERIALIZED (SELECT a FROM c) SELECT a FROM d WHERE (; SELECT 1 AS one",
+			sql:    "WITH c AS (SELECT a FROM raw.t), d AS MATERIALIZED (SELECT a FROM c) SELECT a FROM d WHERE (; SELECT 1 AS one",
 			tables: "raw.t", cols: []string{"one ="}, minConf: 0.5},
 		{name: "failed create still hides its table", d: Redshift,
-			sql: "CREATE TEMP TABLE #x AS SELECT a FROM s WHERE (; SELECT a FROM #x",
+			sql:    "CREATE TEMP TABLE #x AS SELECT a FROM s WHERE (; SELECT a FROM #x",
 			tables: "", cols: []string{"a ="}, minConf: 0.5},
 		{name: "failed statement stops at its separator", sql: "SELECT ((( FROM t; SELECT b FROM u", tables: "u", cols: []string{"b = u.b"}, minConf: 0.5},
 	})

@@ -2,6 +2,7 @@ package sqllineage
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -144,6 +145,29 @@ func TestAnalyzeCTEs(t *testing.T) {
 		{name: "star replace", d: BigQuery, sql: "WITH c AS (SELECT a, b FROM t) SELECT * REPLACE (a + 1 AS b) FROM c", tables: "t", cols: []string{"a = t.a", "b = t.a"}},
 		{name: "star ilike", d: Snowflake, sql: "WITH c AS (SELECT user_id, order_id, amount FROM t) SELECT * ILIKE '%_ID' FROM c", tables: "t", cols: []string{"USER_ID = t.user_id", "ORDER_ID = t.order_id"}},
 		{name: "star rename", d: Snowflake, sql: "WITH c AS (SELECT a, b FROM t) SELECT * RENAME (a AS z) FROM c", tables: "t", cols: []string{"Z = t.a", "B = t.b"}},
+	})
+}
+
+// TestAnalyzeLongCTELists checks the indexed CTE lookup of long WITH lists
+// keeps the scoping rules: a CTE sees only earlier ones, its own name in its
+// body is the table, and an inner WITH shadows only inside its query.
+func TestAnalyzeLongCTELists(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("WITH c0 AS (SELECT a FROM t0)")
+	for i := 1; i < 12; i++ {
+		fmt.Fprintf(&b, ", c%d AS (SELECT a FROM C%d)", i, i-1)
+	}
+	chain := b.String()
+	runCases(t, []lc{
+		{name: "chain through an indexed list", sql: chain + " SELECT a FROM c11", tables: "t0", cols: []string{"a = t0.a"}},
+		{name: "own name in body is the table", sql: chain + ", orders AS (SELECT a FROM orders), x AS (SELECT a FROM ORDERS) SELECT a FROM x",
+			tables: "orders, t0", cols: []string{"a = orders.a"}},
+		{name: "later cte is not visible earlier", sql: chain + ", early AS (SELECT a FROM late), late AS (SELECT a FROM c3) SELECT a FROM early",
+			tables: "late, t0", cols: []string{"a = late.a"}},
+		{name: "inner with shadows only inside", sql: chain + " SELECT (WITH c5 AS (SELECT z AS a FROM u) SELECT MAX(a) FROM c5) AS s, c5.a FROM c5",
+			tables: "t0, u", cols: []string{"s = u.z", "a = t0.a"}},
+		{name: "quoted and unquoted spellings match", d: Snowflake, sql: chain + `, "Daily" AS (SELECT a FROM c11) SELECT a FROM daily`,
+			tables: "t0", cols: []string{"A = t0.a"}},
 	})
 }
 

@@ -95,7 +95,7 @@ func (p *parser) next() *token {
 
 func (p *parser) fail(format string, args ...any) {
 	t := p.peek()
-	panic(&parseError{pos: t.pos, msg: fmt.Sprintf(format, args...)})
+	panic(&parseError{pos: int(t.pos), msg: fmt.Sprintf(format, args...)})
 }
 
 func (p *parser) isKw(kw string) bool { return p.peek().is(kw) }
@@ -399,6 +399,27 @@ func (p *parser) collectSkipped(s *skipStmt, batch, anyDepth bool) {
 		}
 		if name, ok := p.cteNameAt(); ok {
 			s.names = append(s.names, name)
+		}
+		if t.isOp("(") && (p.i == 0 || !p.toks[p.i-1].isOp("(")) {
+			// At the first of a run of "(": step over the parentheses that
+			// cannot start a subquery in one go (queryAhead from each of
+			// them would make hostile input quadratic), keeping only the
+			// innermost few to try.
+			run := 1
+			for p.peekAt(run).isOp("(") {
+				run++
+			}
+			keep := 0
+			if p.queryAhead(0) {
+				keep = min(run, 16)
+			}
+			if run > keep {
+				for range run - keep {
+					p.next()
+					depth++
+				}
+				continue
+			}
 		}
 		if t.isOp("(") && p.queryAhead(1) {
 			save := p.i

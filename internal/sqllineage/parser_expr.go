@@ -828,7 +828,7 @@ func (p *parser) parseArgsOrSkip(fname string) (kids []expr) {
 			panic(pe)
 		}
 		kids = p.skipCollecting()
-		p.skipped = append(p.skipped, fmt.Sprintf("arguments of %s(…) at %s skipped: %s", fname, position(p.src, p.toks[start-1].pos), pe.msg))
+		p.skipped = append(p.skipped, fmt.Sprintf("arguments of %s(…) at %s skipped: %s", fname, position(p.src, int(p.toks[start-1].pos)), pe.msg))
 	}()
 	return p.parseArgs(fname)
 }

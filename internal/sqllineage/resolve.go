@@ -49,9 +49,63 @@ func (l lin) compact() lin {
 	return l
 }
 
+// linAcc accumulates the lineage of several values. It shares the first
+// non-empty lineage and copies it only when a second one arrives, so an
+// expression with k operands costs O(total) instead of O(k²) copying.
+type linAcc struct {
+	l     lin
+	owned bool
+}
+
+func (a *linAcc) add(o lin) {
+	if o.isZero() {
+		return
+	}
+	if a.l.isZero() {
+		a.l = o
+		return
+	}
+	if !a.owned {
+		a.l = lin{
+			// Room for a few more operands avoids regrowing the common
+			// "wide lineage plus one column" case.
+			src:   append(make([]Source, 0, len(a.l.src)+len(o.src)+8), a.l.src...),
+			cand:  append([]Source(nil), a.l.cand...),
+			amb:   a.l.amb,
+			unres: append([]string(nil), a.l.unres...),
+		}
+		a.owned = true
+	}
+	a.l.src = append(a.l.src, o.src...)
+	a.l.cand = append(a.l.cand, o.cand...)
+	a.l.amb = a.l.amb || o.amb
+	a.l.unres = append(a.l.unres, o.unres...)
+}
+
+// compact is lin.compact with the resolver's scratch set, which long CTE
+// chains would otherwise allocate afresh for every column.
+func (r *resolver) compact(l lin) lin {
+	if len(l.src) > 1 {
+		l.src = dedupSourcesInto(l.src, &r.a.seen)
+	}
+	if len(l.cand) > 1 {
+		l.cand = dedupSourcesInto(l.cand, &r.a.seen)
+	}
+	if len(l.unres) > 1 {
+		l.unres = sortedUnique(l.unres)
+	}
+	return l
+}
+
 // dedupSources drops exact duplicates (case-insensitive), keeping order
 // and the first spelling. It returns a new slice.
 func dedupSources(in []Source) []Source {
+	var seen map[[2]string]struct{}
+	return dedupSourcesInto(in, &seen)
+}
+
+// dedupSourcesInto is dedupSources with a reusable scratch set.
+func dedupSourcesInto(in []Source, seen *map[[2]string]struct{}) []Source {
 	out := make([]Source, 0, len(in))
 	if len(in) <= 8 {
 	outer:
@@ -65,11 +119,15 @@ func dedupSources(in []Source) []Source {
 		}
 		return out
 	}
-	seen := make(map[[2]string]bool, len(in))
+	if *seen == nil {
+		*seen = make(map[[2]string]struct{}, len(in))
+	} else {
+		clear(*seen)
+	}
 	for _, s := range in {
-		k := [2]string{strings.ToLower(s.Table), strings.ToLower(s.Column)}
-		if !seen[k] {
-			seen[k] = true
+		k := [2]string{foldName(s.Table), foldName(s.Column)}
+		if _, dup := (*seen)[k]; !dup {
+			(*seen)[k] = struct{}{}
 			out = append(out, s)
 		}
 	}
@@ -82,20 +140,94 @@ type outCol struct {
 	lin  lin
 }
 
-// cteEnv is a linked list of visible CTEs, innermost first.
-type cteEnv struct {
-	name   string
-	cols   []outCol
-	parent *cteEnv
+// cteDef is one CTE visible to a query.
+type cteDef struct {
+	name string
+	cols []outCol
 	// opaque CTEs are known only by name (defined in text that was
 	// skipped): their columns are unknown.
 	opaque bool
 }
 
-func (e *cteEnv) lookup(name string) (*cteEnv, bool) {
+// cteEnv is the set of visible CTEs: a prefix of one WITH list's
+// definitions on top of the environment the WITH list itself sees. Every
+// prefix of a list shares its definitions and, once the list is long, one
+// index by folded name, so a query with thousands of CTEs resolves each
+// name in constant time instead of scanning the list.
+type cteEnv struct {
+	defs   []*cteDef
+	index  map[string][]int32 // folded name → positions in defs; nil for short lists
+	parent *cteEnv
+}
+
+// cteIndexAbove is the WITH-list length from which names are indexed;
+// shorter lists are scanned, which is cheaper than hashing.
+const cteIndexAbove = 8
+
+// cteList builds the environments of one WITH list, one definition at a
+// time: each CTE body sees only the CTEs before it.
+type cteList struct {
+	parent *cteEnv
+	defs   []*cteDef
+	index  map[string][]int32
+}
+
+// add appends d and returns the environment in which it is visible.
+func (l *cteList) add(d *cteDef) *cteEnv {
+	l.defs = append(l.defs, d)
+	if l.index == nil && len(l.defs) > cteIndexAbove {
+		l.index = make(map[string][]int32, 2*len(l.defs))
+		for i, x := range l.defs[:len(l.defs)-1] {
+			k := foldName(x.name)
+			l.index[k] = append(l.index[k], int32(i))
+		}
+	}
+	if l.index != nil {
+		k := foldName(d.name)
+		l.index[k] = append(l.index[k], int32(len(l.defs)-1))
+	}
+	return &cteEnv{defs: l.defs, index: l.index, parent: l.parent}
+}
+
+// push returns e extended with the single definition d.
+func (e *cteEnv) push(d *cteDef) *cteEnv {
+	return &cteEnv{defs: []*cteDef{d}, parent: e}
+}
+
+// foldName is the case-insensitive key of a CTE name. CTE names match
+// case-insensitively whether quoted or not, as they always have here: a
+// CTE spelled "Daily" and read as daily is far more likely the CTE than a
+// warehouse table, and reporting it as a table would be the wrong answer.
+func foldName(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// lookup finds the innermost visible CTE named name; later definitions of
+// a name in one list win over earlier ones.
+func (e *cteEnv) lookup(name string) (*cteDef, bool) {
+	key := ""
 	for ; e != nil; e = e.parent {
-		if strings.EqualFold(e.name, name) {
-			return e, true
+		if e.index == nil {
+			for i := len(e.defs) - 1; i >= 0; i-- {
+				if strings.EqualFold(e.defs[i].name, name) {
+					return e.defs[i], true
+				}
+			}
+			continue
+		}
+		if key == "" {
+			key = foldName(name)
+		}
+		pos := e.index[key]
+		for i := len(pos) - 1; i >= 0; i-- {
+			if int(pos[i]) < len(e.defs) {
+				return e.defs[pos[i]], true
+			}
 		}
 	}
 	return nil, false
@@ -356,6 +488,10 @@ func (r *resolver) ctes(list []*cte, env *cteEnv, outer *scope) *cteEnv {
 }
 
 func (r *resolver) ctesRec(list []*cte, recursive bool, env *cteEnv, outer *scope) *cteEnv {
+	if len(list) == 0 {
+		return env
+	}
+	cl := &cteList{parent: env, defs: make([]*cteDef, 0, len(list))}
 	for _, c := range list {
 		var cols []outCol
 		// T-SQL and Snowflake have no (or an optional) RECURSIVE keyword: a
@@ -379,7 +515,7 @@ func (r *resolver) ctesRec(list []*cte, recursive bool, env *cteEnv, outer *scop
 			}
 			if anchor != c.q {
 				cols = renameCols(r.query(anchor, env, outer), c.cols, r.a.d)
-				self := &cteEnv{name: c.name.name, cols: cols, parent: env}
+				self := env.push(&cteDef{name: c.name.name, cols: cols})
 				cols = r.query(c.q, self, outer)
 			} else {
 				cols = r.query(c.q, env, outer)
@@ -389,7 +525,7 @@ func (r *resolver) ctesRec(list []*cte, recursive bool, env *cteEnv, outer *scop
 			cols = r.query(c.q, env, outer)
 		}
 		cols = renameCols(cols, c.cols, r.a.d)
-		env = &cteEnv{name: c.name.name, cols: cols, parent: env}
+		env = cl.add(&cteDef{name: c.name.name, cols: cols})
 	}
 	return env
 }
@@ -479,7 +615,7 @@ func (r *resolver) query(q query, env *cteEnv, outer *scope) []outCol {
 			}
 		}
 		for j := range out {
-			out[j].lin = out[j].lin.compact()
+			out[j].lin = r.compact(out[j].lin)
 		}
 		return out
 	case *parenQuery:
@@ -580,7 +716,7 @@ func (r *resolver) selectQ(sel *selectQuery, env *cteEnv, outer *scope) []outCol
 			out = append(out, r.expandStar(sc, it.star)...)
 			continue
 		}
-		l := r.visit(sc, it.e, true).compact()
+		l := r.compact(r.visit(sc, it.e, true))
 		// Positional names count output columns, including expanded stars.
 		name := r.itemName(it, len(out), &unnamed)
 		out = append(out, outCol{name: name, lin: l})
@@ -856,7 +992,7 @@ func (r *resolver) tableRel(t *tableRef, env *cteEnv) *relation {
 			return rel
 		}
 	}
-	if cols, ok := r.a.created[createdKey(t.parts)]; ok {
+	if cols, ok := r.a.createdTable(t.parts); ok {
 		rel.names = []string{joinIdents(t.parts), last.name}
 		rel.parts = identNames(t.parts)
 		rel.known = renameCols(cols, t.cols, r.a.d)
@@ -1126,23 +1262,11 @@ func (r *resolver) visit(sc *scope, e expr, collect bool) lin {
 			return r.column(sc, x)
 		}
 	case *funcCall:
-		l := lin{}
-		for _, k := range x.kids {
-			l = l.union(r.visit(sc, k, collect))
-		}
-		return l
+		return r.visitAll(sc, x.kids, collect)
 	case *opExpr:
-		l := lin{}
-		for _, k := range x.kids {
-			l = l.union(r.visit(sc, k, collect))
-		}
-		return l
+		return r.visitAll(sc, x.kids, collect)
 	case *caseExpr:
-		l := lin{}
-		for _, k := range x.kids {
-			l = l.union(r.visit(sc, k, collect))
-		}
-		return l
+		return r.visitAll(sc, x.kids, collect)
 	case *castExpr:
 		return r.visit(sc, x.e, collect)
 	case *windowRef:
@@ -1152,10 +1276,7 @@ func (r *resolver) visit(sc *scope, e expr, collect bool) lin {
 			return lin{}
 		}
 		sc.winDepth++
-		l := lin{}
-		for _, e := range w {
-			l = l.union(r.visit(sc, e, collect))
-		}
+		l := r.visitAll(sc, w, collect)
 		sc.winDepth--
 		return l
 	case *lambdaExpr:
@@ -1169,13 +1290,22 @@ func (r *resolver) visit(sc *scope, e expr, collect bool) lin {
 		if !collect || x.exists {
 			return lin{}
 		}
-		l := lin{}
+		var acc linAcc
 		for _, c := range cols {
-			l = l.union(c.lin)
+			acc.add(c.lin)
 		}
-		return l
+		return acc.l
 	}
 	return lin{}
+}
+
+// visitAll visits every expression and combines their lineage.
+func (r *resolver) visitAll(sc *scope, es []expr, collect bool) lin {
+	var acc linAcc
+	for _, e := range es {
+		acc.add(r.visit(sc, e, collect))
+	}
+	return acc.l
 }
 
 // visitQ visits e for tables only.

@@ -21,11 +21,16 @@ const (
 // token is one lexical unit. pos/end are byte offsets into the source so the
 // parser can recover the text of an expression for column naming.
 type token struct {
-	val  string
-	pos  int
-	end  int
+	val string
+	// 32-bit offsets keep a token at 32 bytes instead of 40; Analyze
+	// rejects texts of 2 GiB or more.
+	pos  int32
+	end  int32
 	kind tokKind
 }
+
+// maxSource is the longest text the tokenizer accepts.
+const maxSource = 1<<31 - 1
 
 // is reports whether t is the unquoted word kw (case-insensitive).
 func (t *token) is(kw string) bool {
@@ -97,7 +102,7 @@ func tokenize(src string, d *dialect) ([]token, error) {
 // tokenizeLimited is tokenize with cooperative cancellation: lim (if not
 // nil) is consulted every few thousand tokens.
 func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
-	toks := make([]token, 0, len(src)/3+8)
+	toks := make([]token, 0, estimateTokens(src))
 	i, n := 0, len(src)
 	lineStart := true // only whitespace seen since the last newline (for GO)
 	for i < n {
@@ -153,7 +158,7 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 				if err != nil {
 					return toks, err
 				}
-				toks = append(toks, token{kind: tkString, pos: start, end: j})
+				toks = append(toks, token{kind: tkString, pos: int32(start), end: int32(j)})
 				i = j
 				continue
 			}
@@ -161,7 +166,7 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 			if err != nil {
 				return toks, err
 			}
-			toks = append(toks, token{kind: tkString, pos: start, end: j})
+			toks = append(toks, token{kind: tkString, pos: int32(start), end: int32(j)})
 			i = j
 		case c == '"':
 			if d.bqStrings && strings.HasPrefix(src[i:], `"""`) {
@@ -169,7 +174,7 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 				if err != nil {
 					return toks, err
 				}
-				toks = append(toks, token{kind: tkString, pos: start, end: j})
+				toks = append(toks, token{kind: tkString, pos: int32(start), end: int32(j)})
 				i = j
 				continue
 			}
@@ -178,9 +183,9 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 				return toks, err
 			}
 			if d.dqString {
-				toks = append(toks, token{kind: tkString, pos: start, end: j})
+				toks = append(toks, token{kind: tkString, pos: int32(start), end: int32(j)})
 			} else {
-				toks = append(toks, token{kind: tkQIdent, pos: start, end: j, val: unquote(src[i+1:j-1], '"')})
+				toks = append(toks, token{kind: tkQIdent, pos: int32(start), end: int32(j), val: unquote(src[i+1:j-1], '"')})
 			}
 			i = j
 		case c == '`' && d.backtick:
@@ -188,7 +193,7 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 			if err != nil {
 				return toks, err
 			}
-			toks = append(toks, token{kind: tkQIdent, pos: start, end: j, val: unquote(src[i+1:j-1], '`')})
+			toks = append(toks, token{kind: tkQIdent, pos: int32(start), end: int32(j), val: unquote(src[i+1:j-1], '`')})
 			i = j
 		case c == '[' && d.brackets:
 			// T-SQL has no array subscripts: [ always quotes a name.
@@ -209,7 +214,7 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 				}
 				break
 			}
-			toks = append(toks, token{kind: tkQIdent, pos: start, end: k, val: b.String()})
+			toks = append(toks, token{kind: tkQIdent, pos: int32(start), end: int32(k), val: b.String()})
 			i = k
 		case c == '$' && d.dollar && dollarTagAt(src, i) > 0:
 			tl := dollarTagAt(src, i)
@@ -219,24 +224,24 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 				return toks, &lexError{start, "unterminated dollar-quoted string"}
 			}
 			i += tl + j + tl
-			toks = append(toks, token{kind: tkString, pos: start, end: i})
+			toks = append(toks, token{kind: tkString, pos: int32(start), end: int32(i)})
 		case c == '$' && i+1 < n && (isDigit(src[i+1]) || isWordStart(src[i+1])):
 			// $1 positional parameters and Snowflake $session_variables.
 			j := i + 1
 			for j < n && isWordChar(src[j]) && src[j] != '$' {
 				j++
 			}
-			toks = append(toks, token{kind: tkParam, pos: start, end: j, val: src[i:j]})
+			toks = append(toks, token{kind: tkParam, pos: int32(start), end: int32(j), val: src[i:j]})
 			i = j
 		case isDigit(c) || (c == '.' && i+1 < n && isDigit(src[i+1]) && !prevIsValue(toks, src, i)):
 			j := scanNumber(src, i)
-			toks = append(toks, token{kind: tkNumber, pos: start, end: j, val: src[i:j]})
+			toks = append(toks, token{kind: tkNumber, pos: int32(start), end: int32(j), val: src[i:j]})
 			i = j
 		case isWordStart(c) || (c == '#' && d.hashIdent && i+1 < n && (src[i+1] == '#' || isWordStart(src[i+1]))):
 			// String prefixes: E'..' N'..' X'..' B'..' R'..' and combinations.
 			if maybePrefixed(src, i) {
 				if j, ok := prefixedString(src, i, d); ok {
-					toks = append(toks, token{kind: tkString, pos: start, end: j})
+					toks = append(toks, token{kind: tkString, pos: int32(start), end: int32(j)})
 					i = j
 					continue
 				}
@@ -250,7 +255,7 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 			}
 			w := src[i:j]
 			if d.goSeparator && wasLineStart && strings.EqualFold(w, "GO") && restOfLineBlank(src, j) {
-				toks = append(toks, token{kind: tkOp, pos: start, end: j, val: ";"})
+				toks = append(toks, token{kind: tkOp, pos: int32(start), end: int32(j), val: ";"})
 				// GO n repeats the batch; the count is not SQL.
 				for j < n && src[j] != '\n' && src[j] != '-' {
 					j++
@@ -258,7 +263,7 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 				i = j
 				continue
 			}
-			toks = append(toks, token{kind: tkWord, pos: start, end: j, val: w})
+			toks = append(toks, token{kind: tkWord, pos: int32(start), end: int32(j), val: w})
 			i = j
 		case c == '@':
 			j := i + 1
@@ -268,23 +273,67 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 			for j < n && (isWordChar(src[j]) || src[j] == '.') {
 				j++
 			}
-			toks = append(toks, token{kind: tkParam, pos: start, end: j, val: src[i:j]})
+			toks = append(toks, token{kind: tkParam, pos: int32(start), end: int32(j), val: src[i:j]})
 			i = j
 		case c == '%' && i+1 < n && (src[i+1] == 's' && (i+2 >= n || !isWordChar(src[i+2])) || src[i+1] == '(' && pyFormatAt(src, i)):
 			j := i + 2
 			if src[i+1] == '(' {
 				j = i + strings.IndexByte(src[i:], ')') + 2
 			}
-			toks = append(toks, token{kind: tkParam, pos: start, end: j, val: src[i:j]})
+			toks = append(toks, token{kind: tkParam, pos: int32(start), end: int32(j), val: src[i:j]})
 			i = j
 		default:
 			l := opLen(src, i)
-			toks = append(toks, token{kind: tkOp, pos: start, end: i + l, val: src[i : i+l]})
+			toks = append(toks, token{kind: tkOp, pos: int32(start), end: int32(i + l), val: src[i : i+l]})
 			i += l
 		}
 	}
-	toks = append(toks, token{kind: tkEOF, pos: n, end: n})
+	toks = append(toks, token{kind: tkEOF, pos: int32(n), end: int32(n)})
 	return toks, nil
+}
+
+// Byte classes for estimateTokens.
+const (
+	bcPunct = iota
+	bcSpace
+	bcWord
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			t[c] = bcSpace
+		case isWordChar(byte(c)) || c == '#' || c == '@':
+			t[c] = bcWord
+		}
+	}
+	return t
+}()
+
+// estimateTokens bounds the number of tokens in src from above for
+// ordinary SQL (a word run or a punctuation byte starts at most one
+// token), so the token slice is allocated once at about its final size:
+// the slice is the tokenizer's only large allocation, and a fixed
+// bytes-per-token guess either wastes a third of it or regrows it.
+func estimateTokens(src string) int {
+	n := 0
+	inWord := false
+	for i := 0; i < len(src); i++ {
+		switch byteClass[src[i]] {
+		case bcSpace:
+			inWord = false
+		case bcWord:
+			if !inWord {
+				n++
+			}
+			inWord = true
+		default:
+			n++
+			inWord = false
+		}
+	}
+	return n + 1
 }
 
 // prevIsValue reports whether the token before offset i ends right at i and is
@@ -294,7 +343,7 @@ func prevIsValue(toks []token, src string, i int) bool {
 		return false
 	}
 	t := toks[len(toks)-1]
-	if t.end != i {
+	if int(t.end) != i {
 		return false
 	}
 	return t.kind == tkWord || t.kind == tkQIdent || t.isOp(")") || t.isOp("]")
