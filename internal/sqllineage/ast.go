@@ -110,6 +110,8 @@ type selectQuery struct {
 	other    []expr            // GROUP BY, HAVING, QUALIFY, ORDER BY, LIMIT, DISTINCT ON …
 	windows  map[string][]expr // WINDOW name AS (…), by lower-cased name
 	lateral  []*lateralView
+	// hierarchy is set by START WITH / CONNECT BY.
+	hierarchy bool
 }
 
 // setQuery is a set operation; output names come from left.
@@ -182,6 +184,7 @@ type tableFunc struct {
 	ordinal  *ident // BigQuery WITH OFFSET alias or WITH ORDINALITY marker
 	withOrd  bool
 	wrappedT bool // TABLE(…) wrapper
+	stage    bool // Snowflake @stage: files, not a table
 }
 
 // joinExpr joins two relations; on/using conditions only feed table lineage.
@@ -220,6 +223,17 @@ type lateralView struct {
 	cols  []ident
 }
 
+// opaqueTable is a relation behind a construct outside the supported
+// subset (MATCH_RECOGNIZE): the tables inside are read, its columns are
+// unknown.
+type opaqueTable struct {
+	src   tableExpr
+	what  string
+	subs  []expr
+	alias *ident
+}
+
+func (*opaqueTable) tableNode()  {}
 func (*tableRef) tableNode()     {}
 func (*derivedTable) tableNode() {}
 func (*tableFunc) tableNode()    {}

@@ -105,7 +105,6 @@ func TestAnalyzeUnknowns(t *testing.T) {
 		{name: "unknown qualifier is struct in bigquery", d: BigQuery, sql: "SELECT s.a FROM ds.t", tables: "ds.t", cols: []string{"a = ds.t.s"}},
 		{name: "cte column missing", sql: "WITH c AS (SELECT a FROM t) SELECT c.b FROM c", tables: "t", cols: []string{"b ="}, minConf: 0.9},
 		{name: "lateral alias loses to schema column", d: Snowflake, schema: mapSchema{"t": {"a", "b"}}, sql: "SELECT a AS b, b AS c FROM t", tables: "t", cols: []string{"B = t.a", "C = t.b"}},
-		{name: "connect by unsupported", sql: "SELECT a FROM t START WITH p IS NULL CONNECT BY PRIOR id = p", tables: "", cols: []string{}, zero: true},
 		{name: "odd function arguments are skipped", d: Postgres, sql: "SELECT JSON_VALUE(doc, '$.a' RETURNING int ERROR ON ERROR) AS v, b FROM t WHERE c IN (SELECT c FROM u)", tables: "t, u",
 			cols: []string{"v =", "b = t.b"}, minConf: 0.7},
 		{name: "skipped arguments keep subqueries", sql: "SELECT weird((SELECT MAX(x) FROM u) BY NAME) AS w FROM t", tables: "t, u", cols: []string{"w = u.x"}, minConf: 0.7},

@@ -1068,8 +1068,20 @@ items:
 					break
 				}
 			}
-		case p.isKw("CONNECT") || p.isKw("START"):
-			p.fail("CONNECT BY is not supported")
+		case p.isKw("CONNECT") && p.peekAt(1).is("BY") || p.isKw("START") && p.peekAt(1).is("WITH"):
+			// Hierarchical query (Oracle, Snowflake, Redshift): the clauses
+			// only filter and link rows, so they count like WHERE; the
+			// pseudo-columns they introduce (LEVEL, …) read no column.
+			p.next()
+			p.next()
+			p.acceptKw("NOCYCLE")
+			sel.other = append(sel.other, p.parseExpr())
+			sel.hierarchy = true
+		case p.isKw("ORDER") && p.peekAt(1).is("SIBLINGS") && p.peekAt(2).is("BY"):
+			p.next()
+			p.next()
+			p.next()
+			sel.other = append(sel.other, p.parseOrderList()...)
 		default:
 			sel.other = append(sel.other, p.parseTrailing()...)
 			// MySQL also accepts INTO @var / OUTFILE at the end.

@@ -188,13 +188,13 @@ func (p *parser) parseUnary() expr {
 		p.enter()
 		defer p.leave()
 		return &opExpr{kids: []expr{p.parseUnary()}}
-	case t.is("EXISTS") && p.peekAt(1).isOp("("):
+	case t.is("EXISTS") && p.peekAt(1).isOp("(") && p.queryAhead(2):
 		p.next()
 		p.next()
 		q := p.parseQuery()
 		p.expectOp(")")
 		return &subqueryExpr{q: q, exists: true}
-	case t.is("PRIOR"):
+	case t.is("PRIOR") || t.is("CONNECT_BY_ROOT"):
 		p.next()
 	}
 	return p.parsePostfix(p.parsePrimary())
@@ -485,6 +485,12 @@ func (p *parser) parsePrimary() expr {
 			if nx.kind == tkWord || nx.kind == tkQIdent {
 				p.next()
 				continue
+			}
+			if nx.kind == tkParam && strings.HasPrefix(nx.val, "$") && p.d.name == Snowflake {
+				// t.$1: a positional column of a staged file.
+				p.next()
+				p.next()
+				return &litExpr{}
 			}
 			if nx.isOp("*") {
 				// t.* inside an expression (COUNT(t.*), ROW(t.*)).

@@ -154,8 +154,20 @@ func (p *parser) parseTableItem() tableExpr {
 			}
 		case p.isKw("FINAL"):
 			p.next()
-		case p.isKw("MATCH_RECOGNIZE"):
-			p.fail("MATCH_RECOGNIZE is not supported")
+		case p.isKw("MATCH_RECOGNIZE") && p.peekAt(1).isOp("("):
+			// Row pattern matching: the relation it reads is certain, the
+			// columns it produces (measures, partitions) are not analysed.
+			at := position(p.src, int(p.peek().pos))
+			p.next()
+			if !p.balancedAhead() {
+				p.fail("unbalanced MATCH_RECOGNIZE")
+			}
+			o := &opaqueTable{src: t, what: "MATCH_RECOGNIZE", subs: p.skipCollecting()}
+			if a := p.parseOptAlias(false); a != nil {
+				o.alias = a.name
+			}
+			p.skipped = append(p.skipped, "MATCH_RECOGNIZE at "+at+" skipped: its output columns are unknown")
+			t = o
 		default:
 			return t
 		}
@@ -175,6 +187,8 @@ func setAlias(t tableExpr, a *aliasSpec) {
 		x.alias, x.cols = a.name, a.cols
 	case *pivotTable:
 		x.alias, x.cols = a.name, a.cols
+	case *opaqueTable:
+		x.alias = a.name
 	}
 }
 
@@ -303,10 +317,21 @@ func (p *parser) parseDerived() tableExpr {
 }
 
 func (p *parser) parseTableFuncOrRef() tableExpr {
+	if p.d.name == Snowflake && p.peek().kind == tkParam && strings.HasPrefix(p.peek().val, "@") {
+		return p.parseStage()
+	}
 	name := p.parseTableName()
 	if p.isOp("(") {
 		lname := strings.ToLower(name[len(name)-1].name)
+		if lname == "identifier" && len(name) == 1 {
+			if ref := p.parseIdentifierFunc(); ref != nil {
+				return ref
+			}
+		}
 		p.next()
+		if lname == "json_table" {
+			return p.parseJSONTable()
+		}
 		fn := &tableFunc{name: lname, args: p.parseArgsOrSkip(lname)}
 		if lname == "openjson" && p.isKw("WITH") && p.peekAt(1).isOp("(") {
 			p.next()
@@ -468,4 +493,115 @@ func (p *parser) parsePivot(src tableExpr) tableExpr {
 		pv.alias, pv.cols = a.name, a.cols
 	}
 	return pv
+}
+
+// parseStage reads a Snowflake stage in FROM (@stage/path, @~, @%table)
+// with its optional (FILE_FORMAT => …, PATTERN => …) options. Staged files
+// are not tables: the relation's columns ($1, $2, …) read no table column.
+func (p *parser) parseStage() tableExpr {
+	p.next()
+	// The path runs on without spaces: @s/2024/01/, @~/x, @%orders.
+	for t := p.peek(); t.kind != tkEOF && t.pos == p.toks[p.i-1].end && !t.isOp("(") && !t.isOp(",") &&
+		!t.isOp(")") && !t.isOp(";"); t = p.peek() {
+		p.next()
+	}
+	if p.isOp("(") {
+		p.skipBalanced()
+	}
+	fn := &tableFunc{name: "stage", stage: true}
+	if a := p.parseOptAlias(false); a != nil {
+		fn.alias = a.name
+	}
+	return fn
+}
+
+// parseIdentifierFunc reads Snowflake IDENTIFIER('db.sch.t') at "(" as the
+// table it names. A name held in a variable (IDENTIFIER($t), :t) is
+// unknown: it returns nil and the call is read as an unknown table function.
+func (p *parser) parseIdentifierFunc() tableExpr {
+	t := p.peekAt(1)
+	if t.kind != tkString || !p.peekAt(2).isOp(")") {
+		p.skipped = append(p.skipped, "IDENTIFIER(…) at "+position(p.src, int(p.peek().pos))+" names its table through a variable: the table is unknown")
+		return nil
+	}
+	parts := splitObjectName(p.stringValue(t))
+	if len(parts) == 0 {
+		return nil
+	}
+	p.next()
+	p.next()
+	p.next()
+	r := &tableRef{parts: parts}
+	if a := p.parseOptAlias(true); a != nil {
+		r.alias, r.cols = a.name, a.cols
+	}
+	return r
+}
+
+// splitObjectName splits a name given as text (db.sch."My Table") into
+// parts, honouring double quotes.
+func splitObjectName(s string) []ident {
+	var out []ident
+	for len(s) > 0 {
+		if s[0] == '"' {
+			j, err := scanQuoted(s, 0, '"', false)
+			if err != nil {
+				return nil
+			}
+			out = append(out, ident{name: unquote(s[1:j-1], '"'), quoted: true})
+			s = s[j:]
+		} else {
+			j := strings.IndexByte(s, '.')
+			if j < 0 {
+				j = len(s)
+			}
+			part := strings.TrimSpace(s[:j])
+			if part == "" {
+				return nil
+			}
+			out = append(out, ident{name: part})
+			s = s[j:]
+		}
+		if len(s) > 0 {
+			if s[0] != '.' {
+				return nil
+			}
+			s = s[1:]
+		}
+	}
+	return out
+}
+
+// parseJSONTable reads JSON_TABLE(doc, path COLUMNS (name type PATH '…', …))
+// after "(": each declared column reads the JSON document.
+func (p *parser) parseJSONTable() tableExpr {
+	start := p.i
+	fn := &tableFunc{name: "json_table"}
+	ok := func() (ok bool) {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, isPE := r.(*parseError); !isPE {
+					panic(r)
+				}
+				ok = false
+			}
+		}()
+		fn.args = append(fn.args, p.parseExpr())
+		for p.acceptOp(",") {
+			p.parseExpr() // the path: a literal
+		}
+		p.expectKw("COLUMNS")
+		fn.cols = p.parseColumnDefs()
+		for !p.isOp(")") && !p.atEnd() {
+			p.next() // ERROR/EMPTY handling clauses
+		}
+		p.expectOp(")")
+		return true
+	}()
+	if !ok {
+		p.i = start
+		fn.args, fn.cols = p.parseArgsOrSkip("json_table"), nil
+	}
+	p.tableFuncSuffix(fn)
+	return fn
 }

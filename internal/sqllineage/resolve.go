@@ -410,6 +410,9 @@ type scope struct {
 	indexed  int
 	// joins are the USING and NATURAL joins among rels, innermost first.
 	joins []*joinCols
+	// hierarchy marks a CONNECT BY query, whose pseudo-columns (LEVEL,
+	// CONNECT_BY_ISLEAF, CONNECT_BY_ISCYCLE) read no column.
+	hierarchy bool
 }
 
 // joinCols is a USING or NATURAL join: the relations it joins, in FROM
@@ -667,7 +670,7 @@ func (d *dialect) valuesColName(i int) string {
 }
 
 func (r *resolver) selectQ(sel *selectQuery, env *cteEnv, outer *scope) []outCol {
-	sc := &scope{parent: outer, env: env}
+	sc := &scope{parent: outer, env: env, hierarchy: sel.hierarchy}
 	for _, f := range sel.from {
 		r.addFrom(sc, f, env)
 	}
@@ -740,6 +743,10 @@ func (r *resolver) itemName(it *selectItem, pos int, unnamed *int) string {
 	case unnamedPostgres:
 		return pgName(it.e)
 	case unnamedSnowflake:
+		// A staged file's positional column keeps its bare name: t.$1 → $1.
+		if k := strings.LastIndex(it.text, ".$"); k >= 0 && isPositional(it.text[k+1:]) {
+			return it.text[k+1:]
+		}
 		return snowflakeText(it.text)
 	case unnamedBigQuery:
 		n := "f" + strconv.Itoa(*unnamed) + "_"
@@ -749,6 +756,19 @@ func (r *resolver) itemName(it *selectItem, pos int, unnamed *int) string {
 		return "_col" + strconv.Itoa(pos)
 	}
 	return strings.TrimSpace(it.text)
+}
+
+// isPositional reports $1, $2, … .
+func isPositional(s string) bool {
+	if len(s) < 2 || s[0] != '$' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // pgName follows Postgres's FigureColname for the common cases.
@@ -973,6 +993,21 @@ func (r *resolver) addFrom(sc *scope, t tableExpr, env *cteEnv) {
 		sc.rels = append(sc.rels, rel)
 	case *pivotTable:
 		sc.rels = append(sc.rels, r.pivotRel(sc, x, env))
+	case *opaqueTable:
+		// The tables inside are read; the columns out are unknown.
+		inner := &scope{parent: sc.parent, env: env}
+		r.addFrom(inner, x.src, env)
+		for _, e := range x.subs {
+			r.visit(inner, e, false)
+		}
+		rel := &relation{opaque: true, names: []string{x.what}}
+		if x.alias != nil {
+			rel.alias = x.alias.name
+		} else if len(inner.rels) == 1 {
+			rel.names = inner.rels[0].names
+			rel.parts = inner.rels[0].parts
+		}
+		sc.rels = append(sc.rels, rel)
 	}
 }
 
@@ -1055,6 +1090,19 @@ func (r *resolver) funcRel(sc *scope, f *tableFunc) *relation {
 	}
 	_, scalar := scalarTableFuncs[f.name]
 	switch {
+	case f.stage:
+		// Positional columns of staged files ($1, $1:field) are literals to
+		// the parser; any other name is a file column, not a table's.
+		rel.opaque, rel.value = true, false
+		rel.names = []string{"stage"}
+		return rel
+	case f.name == "string_split" && len(f.cols) == 0 && r.a.d.name == TSQL:
+		// T-SQL STRING_SPLIT returns value, and ordinal when its third
+		// argument asks for it.
+		add("value", l)
+		if len(f.args) == 3 {
+			add("ordinal", l)
+		}
 	case len(f.cols) > 0 && f.name == "unnest" && len(f.args) > 1:
 		// UNNEST(a, b) AS u(x, y): x reads a, y reads b; an extra name is
 		// the ordinality column, which reads them all.
@@ -1362,6 +1410,16 @@ func (r *resolver) column(sc *scope, c *colRef) lin {
 
 // bare resolves an unqualified column name.
 func (r *resolver) bare(sc *scope, name, written string) lin {
+	if r.a.d.name == Snowflake && len(name) > 9 && strings.EqualFold(name[:9], "metadata$") {
+		// METADATA$FILENAME and friends describe staged files or streams.
+		return lin{}
+	}
+	if sc.hierarchy && (strings.EqualFold(name, "level") || strings.EqualFold(name, "connect_by_isleaf") ||
+		strings.EqualFold(name, "connect_by_iscycle")) {
+		if _, ok := sc.alias(name); !ok {
+			return lin{}
+		}
+	}
 	// Lateral alias reference to an earlier select item, unless a relation
 	// with known columns has a real column of that name.
 	if a, ok := sc.alias(name); ok {

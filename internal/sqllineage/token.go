@@ -235,6 +235,9 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 			i = j
 		case isDigit(c) || (c == '.' && i+1 < n && isDigit(src[i+1]) && !prevIsValue(toks, src, i)):
 			j := scanNumber(src, i)
+			if d.name == Databricks {
+				j = sparkNumberSuffix(src, j)
+			}
 			toks = append(toks, token{kind: tkNumber, pos: int32(start), end: int32(j), val: src[i:j]})
 			i = j
 		case isWordStart(c) || (c == '#' && d.hashIdent && i+1 < n && (src[i+1] == '#' || isWordStart(src[i+1]))):
@@ -536,6 +539,18 @@ func scanNumber(src string, i int) int {
 			for j < n && isDigit(src[j]) {
 				j++
 			}
+		}
+	}
+	return j
+}
+
+// sparkNumberSuffix extends a Spark SQL number at j over its type suffix
+// (1L, 2S, 3Y, 0D, 1.5F, 9.99BD).
+func sparkNumberSuffix(src string, j int) int {
+	for _, suf := range [...]string{"bd", "l", "s", "y", "d", "f"} {
+		k := j + len(suf)
+		if k <= len(src) && strings.EqualFold(src[j:k], suf) && (k == len(src) || !isWordChar(src[k])) {
+			return k
 		}
 	}
 	return j
