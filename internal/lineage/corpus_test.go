@@ -177,7 +177,7 @@ func TestCorpus(t *testing.T) {
 	}{
 		{"corpus", corpusDir, corpusMinEntries},
 		{"unseen", unseenDir, 90},
-		{"unseen2", unseen2Dir, 70},
+		{"unseen2", unseen2Dir, 80},
 	} {
 		t.Run(c.name, func(t *testing.T) { runCorpus(t, c.dir, c.min) })
 	}
