@@ -927,7 +927,12 @@ func (p *parser) parseTrailing() []expr {
 			_ = p.acceptKw("ROWS") || p.acceptKw("ROW")
 			_ = p.acceptKw("ONLY") || p.acceptKw("WITH", "TIES")
 		case p.isKw("FOR") && (p.peekAt(1).is("UPDATE") || p.peekAt(1).is("XML") || p.peekAt(1).is("JSON") || p.peekAt(1).is("SHARE")):
+			// FOR XML PATH(''), TYPE … runs to the end of the query.
 			for !p.atEnd() && !p.isOp(")") {
+				if p.isOp("(") {
+					p.skipBalanced()
+					continue
+				}
 				p.next()
 			}
 		case p.isKw("OPTION") && p.peekAt(1).isOp("("):

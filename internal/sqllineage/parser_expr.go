@@ -46,6 +46,9 @@ func (p *parser) binaryPrec() int {
 		}
 	case tkOp:
 		switch t.val {
+		case ":=":
+			// MySQL @v := expr inside a SELECT: the value is expr.
+			return precOr
 		case "=", "<", ">", "<=", ">=", "<>", "!=", "==", "<=>", "~", "~*", "!~", "!~*":
 			return precCompare
 		case "|", "&", "^", "<<", ">>", "->", "->>", "#>", "#>>", "@>", "<@", "?", "?|", "?&", "&&", "#-", "@@":
@@ -501,7 +504,12 @@ func (p *parser) parsePrimary() expr {
 		}
 		break
 	}
-	if p.isOp("(") {
+	if p.isOp("(") && p.peekAt(1).isOp("+") && p.peekAt(2).isOp(")") {
+		// Oracle's old outer-join marker: d.deptno(+) is the column.
+		p.next()
+		p.next()
+		p.next()
+	} else if p.isOp("(") {
 		name := strings.ToLower(parts[len(parts)-1].name)
 		p.next()
 		f := &funcCall{name: name, kids: p.parseArgsOrSkip(name)}

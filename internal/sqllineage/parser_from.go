@@ -321,6 +321,10 @@ func (p *parser) parseTableFuncOrRef() tableExpr {
 		return p.parseStage()
 	}
 	name := p.parseTableName()
+	if p.d.name == TSQL && p.isOp("(") && tsqlTableHints[strings.ToUpper(p.peekAt(1).val)] && p.peekAt(1).kind == tkWord {
+		// Old-style T-SQL hint without WITH: dbo.orders (NOLOCK).
+		p.skipBalanced()
+	}
 	if p.isOp("(") {
 		lname := strings.ToLower(name[len(name)-1].name)
 		if lname == "identifier" && len(name) == 1 {
@@ -493,6 +497,13 @@ func (p *parser) parsePivot(src tableExpr) tableExpr {
 		pv.alias, pv.cols = a.name, a.cols
 	}
 	return pv
+}
+
+// tsqlTableHints start a parenthesised T-SQL table hint list.
+var tsqlTableHints = map[string]bool{
+	"NOLOCK": true, "READUNCOMMITTED": true, "UPDLOCK": true, "HOLDLOCK": true, "ROWLOCK": true, "PAGLOCK": true,
+	"TABLOCK": true, "TABLOCKX": true, "NOWAIT": true, "READPAST": true, "XLOCK": true, "SERIALIZABLE": true,
+	"REPEATABLEREAD": true, "READCOMMITTED": true, "INDEX": true, "FORCESEEK": true, "FORCESCAN": true, "NOEXPAND": true,
 }
 
 // parseStage reads a Snowflake stage in FROM (@stage/path, @~, @%table)

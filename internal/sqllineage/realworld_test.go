@@ -124,6 +124,20 @@ func TestAnalyzeRealWorld(t *testing.T) {
 			tables: "dbo.orders", cols: []string{"id = dbo.orders.id", "size = dbo.orders.total", "d = dbo.orders.created"}},
 		{name: "string_split is not a table", d: TSQL, sql: "SELECT o.id, s.value AS tag FROM dbo.orders o CROSS APPLY STRING_SPLIT(o.tags, ',') s",
 			tables: "dbo.orders", cols: []string{"id = dbo.orders.id", "tag = dbo.orders.tags"}},
+		{name: "old-style table hint and for xml path", d: TSQL, sql: `;WITH recent AS (SELECT TOP 100 * FROM dbo.orders (NOLOCK) ORDER BY created DESC)
+			SELECT r.id, STUFF((SELECT ',' + i.sku FROM dbo.items i WHERE i.order_id = r.id FOR XML PATH(''), TYPE).value('.', 'nvarchar(max)'), 1, 1, '') AS skus
+			FROM recent r`, tables: "dbo.items, dbo.orders", cols: []string{"id = dbo.orders.id", "skus = dbo.items.sku"}},
+		{name: "cross apply top 1", d: TSQL, sql: `SELECT o.id, x.last_sku FROM dbo.orders o
+			CROSS APPLY (SELECT TOP 1 i.sku AS last_sku FROM dbo.items i WHERE i.order_id = o.id ORDER BY i.id DESC) x`,
+			tables: "dbo.items, dbo.orders", cols: []string{"id = dbo.orders.id", "last_sku = dbo.items.sku"}},
+		{name: "postgres containment and text search operators", d: Postgres, sql: `SELECT s.id, tsrange(s.started_at, s.ended_at) @> now() AS active,
+			s.doc @@ to_tsquery('refund') AS about_refunds, s.tags <@ ARRAY['a'] AS subset FROM app.sessions s`, tables: "app.sessions",
+			cols: []string{"id = app.sessions.id", "active = app.sessions.ended_at app.sessions.started_at", "about_refunds = app.sessions.doc", "subset = app.sessions.tags"}},
+		{name: "mysql user variable assignment", d: MySQL, sql: "SELECT @rn := @rn + 1 AS rank_no, t.name FROM shop.customers t, (SELECT @rn := 0) init ORDER BY t.score DESC",
+			tables: "shop.customers", cols: []string{"rank_no =", "name = shop.customers.name"}},
+		{name: "postgres named arguments", d: Postgres, sql: "SELECT make_interval(days := t.n) AS span FROM s.t", tables: "s.t", cols: []string{"span = s.t.n"}},
+		{name: "oracle outer join marker and rownum", sql: `SELECT e.ename, d.dname, ROWNUM AS rn FROM scott.emp e, scott.dept d
+			WHERE e.deptno = d.deptno(+) AND ROWNUM <= 10`, tables: "scott.dept, scott.emp", cols: []string{"ename = scott.emp.ename", "dname = scott.dept.dname", "rn ="}},
 		{name: "string_split over a literal", d: TSQL, sql: "SELECT value AS region, ordinal FROM STRING_SPLIT('EU,US,APAC', ',', 1)", tables: "", cols: []string{"region =", "ordinal ="}},
 	})
 }

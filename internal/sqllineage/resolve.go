@@ -1414,6 +1414,12 @@ func (r *resolver) bare(sc *scope, name, written string) lin {
 		// METADATA$FILENAME and friends describe staged files or streams.
 		return lin{}
 	}
+	if r.a.d.name == Generic && (strings.EqualFold(name, "rownum") || strings.EqualFold(name, "rowid")) {
+		// Oracle pseudo-columns (Oracle runs as the generic dialect).
+		if _, ok := sc.alias(name); !ok {
+			return lin{}
+		}
+	}
 	if sc.hierarchy && (strings.EqualFold(name, "level") || strings.EqualFold(name, "connect_by_isleaf") ||
 		strings.EqualFold(name, "connect_by_iscycle")) {
 		if _, ok := sc.alias(name); !ok {

@@ -53,7 +53,7 @@ func (e *lexError) Error() string { return fmt.Sprintf("tokenize at offset %d: %
 var multiOps = [...]string{
 	"->>", "#>>", "<=>", "!~*", "||/", "<<=", ">>=",
 	"->", "#>", "#-", "||", "::", "<=", ">=", "<>", "!=", "==", "=>", "<<", ">>",
-	"@>", "<@", "&&", "~*", "!~", "**", "|/", "?|", "?&", "^=", "+=", "-=", "*=", "/=", "%=",
+	"@>", "<@", "@@", ":=", "&&", "~*", "!~", "**", "|/", "?|", "?&", "^=", "+=", "-=", "*=", "/=", "%=",
 }
 
 // unicodeSpace returns the byte length of a BOM, no-break space or
@@ -268,7 +268,9 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 			}
 			toks = append(toks, token{kind: tkWord, pos: int32(start), end: int32(j), val: w})
 			i = j
-		case c == '@':
+		case c == '@' && !(i+1 < n && (src[i+1] == '>' || src[i+1] == '@' && (i+2 >= n || !isWordStart(src[i+2])))):
+			// @var, @@var, Snowflake @stage; "@>" and a lone "@@" are
+			// Postgres operators, handled below.
 			j := i + 1
 			for j < n && src[j] == '@' {
 				j++
