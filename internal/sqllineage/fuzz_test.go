@@ -25,6 +25,11 @@ var fuzzSeeds = []string{
 	"SELECT a FROM t WHERE",
 	"'unterminated",
 	"SELECT transform(a, x -> x + 1), filter(b, (k, v) -> v > 0) FROM t",
+	"SELECT $1:a, t.$2, METADATA$FILENAME FROM @s/p/ (PATTERN => '.*') t, IDENTIFIER('d.s.t') i // c",
+	"SELECT LEVEL, PRIOR a FROM t START WITH p IS NULL CONNECT BY NOCYCLE PRIOR id = p ORDER SIBLINGS BY a",
+	"SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY a PATTERN (x+) DEFINE x AS b > 0) m",
+	"FROBNICATE WITH c AS (SELECT a FROM t) SELECT * FROM c; WITH d AS (SELECT a FROM u) SELECT a FROM d WHERE (",
+	"SELECT a FROM t JOIN u USING (a) NATURAL JOIN v; SELECT @x := 1, b @> c INTO @y FROM w",
 }
 
 // FuzzAnalyze checks that Analyze never fails internally and that its
