@@ -227,6 +227,15 @@ func TestAnalyzeJoinColumns(t *testing.T) {
 		{name: "natural cte then unknown table", sql: "WITH x AS (SELECT id FROM t1) SELECT id FROM x NATURAL JOIN b", tables: "b, t1", cols: []string{"id = t1.id"}},
 		// Without columns known on either side, whether a name is a join
 		// column, or which side has it, is unknown: it stays ambiguous.
+		// SELECT * returns each join column once, first, as the databases do.
+		{name: "star over using join of ctes", d: Postgres, sql: ctes + "SELECT * FROM x JOIN y USING (id)", tables: "t1, t2", cols: []string{"id = t1.id", "v = t1.v", "w = t2.w"}},
+		{name: "star over natural join of ctes", d: Snowflake, sql: "WITH x AS (SELECT v, id FROM t1), y AS (SELECT id, w, v FROM t2) SELECT * FROM x NATURAL JOIN y",
+			tables: "t1, t2", cols: []string{"V = t1.v", "ID = t1.id", "W = t2.w"}},
+		{name: "star over using chain", sql: ctes + ", z AS (SELECT id, q FROM t3) SELECT * FROM x JOIN y USING (id) LEFT JOIN z USING (id)",
+			tables: "t1, t2, t3", cols: []string{"id = t1.id", "v = t1.v", "w = t2.w", "q = t3.q"}},
+		{name: "star over using with a physical table", sql: "WITH x AS (SELECT id, v FROM t1) SELECT * FROM x JOIN b USING (id)",
+			tables: "b, t1", cols: []string{"id = t1.id", "v = t1.v", "* = b.*"}},
+		{name: "qualified star keeps the join column", sql: ctes + "SELECT y.* FROM x JOIN y USING (id)", tables: "t1, t2", cols: []string{"id = t2.id", "w = t2.w"}},
 		{name: "natural over unknown tables stays ambiguous", sql: "SELECT user_id FROM a NATURAL JOIN b", tables: "a, b", cols: []string{"user_id ? a.user_id b.user_id"}, minConf: 0.9},
 	})
 }

@@ -855,33 +855,16 @@ func (r *resolver) expandStar(sc *scope, st *starExpr) []outCol {
 			return []outCol{{name: "*", lin: lin{unres: []string{joinIdents(st.qual) + ".*"}}}}
 		}
 	}
+	per := make([][]outCol, len(rels))
+	for i, rel := range rels {
+		per[i] = relStar(rel)
+	}
+	if len(st.qual) == 0 && len(sc.joins) > 0 {
+		coalesceJoins(sc, per)
+	}
 	var out []outCol
-	// Physical tables without a schema share one "*" column whose sources
-	// name every such table the star covers.
-	starAt := -1
-	for _, rel := range rels {
-		switch {
-		case rel.table != "" && rel.hasSch:
-			out = append(out, rel.known...)
-			for _, c := range rel.schema {
-				out = append(out, outCol{name: c, lin: lin{src: []Source{{rel.table, c}}}})
-			}
-		case rel.table != "":
-			// Unknown pass-through columns come first (PIVOT over a table).
-			if starAt < 0 {
-				starAt = len(out)
-				out = append(out, outCol{name: "*"})
-			}
-			out[starAt].lin.src = append(out[starAt].lin.src, Source{rel.table, "*"})
-			out = append(out, rel.known...)
-		case rel.opaque:
-			// Columns of table variables and unknown table functions are
-			// not known: say so rather than dropping them silently.
-			out = append(out, rel.known...)
-			out = append(out, outCol{name: "*", lin: lin{unres: []string{"* over " + strings.Join(rel.names, ".")}}})
-		default:
-			out = append(out, rel.known...)
-		}
+	for _, cols := range per {
+		out = append(out, cols...)
 	}
 	if len(st.except) > 0 {
 		kept := out[:0:0]
@@ -938,6 +921,97 @@ func (r *resolver) expandStar(sc *scope, st *starExpr) []outCol {
 		}
 	}
 	return out
+}
+
+// relStar returns the columns * covers in one relation. A physical table
+// without a schema gives a "*" column naming it; several of those collapse
+// into the first afterwards.
+func relStar(rel *relation) []outCol {
+	switch {
+	case rel.table != "" && rel.hasSch:
+		out := append([]outCol(nil), rel.known...)
+		for _, c := range rel.schema {
+			out = append(out, outCol{name: c, lin: lin{src: []Source{{rel.table, c}}}})
+		}
+		return out
+	case rel.table != "":
+		// Unknown pass-through columns come first (PIVOT over a table).
+		return append([]outCol{{name: "*", lin: lin{src: []Source{{rel.table, "*"}}}}}, rel.known...)
+	case rel.opaque:
+		// Columns of table variables and unknown table functions are
+		// not known: say so rather than dropping them silently.
+		return append(append([]outCol(nil), rel.known...), outCol{name: "*", lin: lin{unres: []string{"* over " + strings.Join(rel.names, ".")}}})
+	}
+	return rel.known
+}
+
+// coalesceJoins applies USING and NATURAL joins to the per-relation star
+// columns of sc.rels, as the databases do for an unqualified *: each join
+// column appears once, first, read from the leftmost relation that has it,
+// followed by the other columns of the left side, then of the right side.
+// A NATURAL join over a relation whose columns are unknown is left as is.
+func coalesceJoins(sc *scope, per [][]outCol) {
+	index := make(map[*relation]int, len(sc.rels))
+	for i, rel := range sc.rels {
+		index[rel] = i
+	}
+	for _, jc := range sc.joins {
+		lo, ok := index[jc.rels[0]]
+		if !ok || lo+len(jc.rels) > len(per) {
+			continue
+		}
+		mid, hi := lo+jc.left, lo+len(jc.rels)
+		var left, right []outCol
+		for _, cols := range per[lo:mid] {
+			left = append(left, cols...)
+		}
+		for _, cols := range per[mid:hi] {
+			right = append(right, cols...)
+		}
+		names := jc.using
+		if jc.natural {
+			names = nil
+			if hasStarCol(left) || hasStarCol(right) {
+				continue
+			}
+			for _, c := range left {
+				if findCol(right, c.name) >= 0 && !containsFold(names, c.name) {
+					names = append(names, c.name)
+				}
+			}
+		}
+		merged := make([]outCol, 0, len(left)+len(right))
+		for _, n := range names {
+			if k := findCol(left, n); k >= 0 {
+				merged = append(merged, left[k])
+			} else if k := findCol(right, n); k >= 0 {
+				merged = append(merged, right[k])
+			}
+		}
+		for _, side := range [2][]outCol{left, right} {
+			for _, c := range side {
+				if c.name == "*" || !containsFold(names, c.name) {
+					merged = append(merged, c)
+				}
+			}
+		}
+		per[lo] = merged
+		for i := lo + 1; i < hi; i++ {
+			per[i] = nil
+		}
+	}
+}
+
+func hasStarCol(cols []outCol) bool { return findCol(cols, "*") >= 0 }
+
+// findCol returns the position of the first column named name, or -1.
+func findCol(cols []outCol, name string) int {
+	for i, c := range cols {
+		if strings.EqualFold(c.name, name) {
+			return i
+		}
+	}
+	return -1
 }
 
 // addFrom adds the relations of one FROM item to sc.
