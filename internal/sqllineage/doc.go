@@ -16,9 +16,14 @@
 //   - parser*.go: one parser producing one small AST (ast.go) that keeps only
 //     relations, column references, subqueries and the source text of select
 //     items. Everything else is folded into opaque nodes. Unsupported syntax
-//     inside function arguments is skipped locally; anything else fails the
-//     statement, and parsing resumes at the next statement.
-//   - resolve.go: scopes for CTEs (with shadowing), derived tables, table
+//     inside function arguments (and MATCH_RECOGNIZE) is skipped locally;
+//     anything else fails the statement, and parsing resumes at the next
+//     statement. A failed or unknown statement is salvaged only for what is
+//     certain: the subqueries that parse on their own (never mistaking the
+//     CTE names it defines for tables) and the name of a table it creates.
+//   - resolve.go: scopes for CTEs (with shadowing; long WITH lists are
+//     indexed by name so thousands of CTEs resolve in linear time), USING and
+//     NATURAL join columns, derived tables, table
 //     functions, PIVOT/UNPIVOT, tables created earlier in the same text,
 //     correlated subqueries and lateral alias references; star expansion and
 //     the per-dialect naming of output columns.
