@@ -425,7 +425,13 @@ func (p *parser) parsePrimary() expr {
 			if p.isOp("-") {
 				p.next()
 			}
-			e = p.parsePostfix(p.parsePrimary())
+			if p.peek().kind == tkString {
+				e = p.parsePostfix(p.parsePrimary())
+			} else {
+				// BigQuery, MySQL and Databricks take any additive expression
+				// as the count: INTERVAL p.period_index * 7 DAY.
+				e = p.parseBinary(precAdd)
+			}
 			if isDatePart(p.peek()) {
 				p.next()
 				if p.acceptKw("TO") {

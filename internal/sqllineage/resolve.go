@@ -1409,9 +1409,12 @@ func (r *resolver) visit(sc *scope, e expr, collect bool) lin {
 		return l
 	case *subqueryExpr:
 		cols := r.query(x.q, sc.env, sc)
-		if !collect || x.exists {
+		if !collect {
 			return lin{}
 		}
+		// EXISTS (…), IN (SELECT …) and scalar subqueries used as values
+		// read what their own select list reads (docs/lineage.md).
+
 		var acc linAcc
 		for _, c := range cols {
 			acc.add(c.lin)
