@@ -117,7 +117,7 @@ func runLineage(ctx context.Context, o *lineageOptions) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(o.errOut, "modecrawl lineage: %+v\n", stats)
+		fmt.Fprintf(o.errOut, "modecrawl lineage: %s\n", stats)
 		return nil
 	}
 

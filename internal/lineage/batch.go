@@ -23,6 +23,11 @@ import (
 // SQL anyone wrote by hand.
 const maxBatchLine = 64 << 20
 
+// String summarizes the run for a person.
+func (s BatchStats) String() string {
+	return fmt.Sprintf("%d queries, %d bad input lines, %d with warnings", s.Lines, s.BadLines, s.WithWarnings)
+}
+
 // BatchStats counts what RunBatch did.
 type BatchStats struct {
 	// Lines is the number of non-empty input lines (one output line each).
@@ -46,8 +51,9 @@ type batchInput struct {
 
 // batchTable, batchColumn and batchOutput are the JSONL output shape.
 type batchTable struct {
-	Name      string `json:"name"`
-	Qualified string `json:"qualified,omitempty"`
+	Name string `json:"name"`
+	// Qualified is always present: null when nothing certain completes the name.
+	Qualified *string `json:"qualified"`
 }
 
 type batchColumn struct {
@@ -228,7 +234,10 @@ func toBatchOutput(out Output) batchOutput {
 		b.Warnings = []string{}
 	}
 	for i, t := range out.Tables {
-		b.Tables[i] = batchTable{Name: t.Name, Qualified: t.Qualified}
+		b.Tables[i] = batchTable{Name: t.Name}
+		if t.Qualified != "" {
+			b.Tables[i].Qualified = &t.Qualified
+		}
 	}
 	for i, c := range out.Columns {
 		b.Columns[i] = batchColumn{Name: c.Name, Sources: c.Sources, Ambiguous: c.Ambiguous, Candidates: c.Candidates}
