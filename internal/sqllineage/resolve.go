@@ -802,22 +802,22 @@ func pgName(e expr) string {
 	return "?column?"
 }
 
-// snowflakeText upper-cases an expression outside quotes and removes
-// whitespace around punctuation, as Snowflake names unaliased expressions.
+// snowflakeText names an unaliased expression as Snowflake does: the text
+// upper-cased outside quotes, each run of white space one space, and no
+// space after "(" or before ")" and "," (ROW_NUMBER() OVER (ORDER BY X)).
 func snowflakeText(s string) string {
 	s = strings.TrimSpace(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	pendingSpace := false
-	lastPunct := true
+	var last byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
 			pendingSpace = true
 			continue
 		}
-		punct := !isWordChar(c) && c != '\'' && c != '"'
-		if pendingSpace && !punct && !lastPunct {
+		if pendingSpace && last != '(' && c != ')' && c != ',' {
 			b.WriteByte(' ')
 		}
 		pendingSpace = false
@@ -828,11 +828,14 @@ func snowflakeText(s string) string {
 			}
 			b.WriteString(s[i:j])
 			i = j - 1
-			lastPunct = false
+			last = c
 			continue
 		}
-		b.WriteString(strings.ToUpper(string(c)))
-		lastPunct = punct
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b.WriteByte(c)
+		last = c
 	}
 	return b.String()
 }
@@ -1014,6 +1017,22 @@ func findCol(cols []outCol, name string) int {
 	return -1
 }
 
+// isValues reports a (parenthesized) VALUES list: its column names are
+// declared by the FROM item itself, so they win over physical tables with
+// unknown columns.
+func isValues(q query) bool {
+	for {
+		switch x := q.(type) {
+		case *valuesQuery:
+			return true
+		case *parenQuery:
+			q = x.q
+		default:
+			return false
+		}
+	}
+}
+
 // addFrom adds the relations of one FROM item to sc.
 func (r *resolver) addFrom(sc *scope, t tableExpr, env *cteEnv) {
 	r.tick()
@@ -1037,7 +1056,7 @@ func (r *resolver) addFrom(sc *scope, t tableExpr, env *cteEnv) {
 	case *derivedTable:
 		// The derived table may refer to earlier FROM items (LATERAL).
 		cols := r.query(x.q, env, sc)
-		rel := &relation{known: renameCols(cols, x.cols, r.a.d)}
+		rel := &relation{known: renameCols(cols, x.cols, r.a.d), fn: isValues(x.q)}
 		if x.alias != nil {
 			rel.alias = x.alias.name
 		}
@@ -1060,7 +1079,9 @@ func (r *resolver) addFrom(sc *scope, t tableExpr, env *cteEnv) {
 			sc.joins = append(sc.joins, jc)
 		}
 	case *valuesTable:
-		rel := &relation{known: r.values(x.v, env, sc, x.cols)}
+		// A VALUES list declares its own column names, which win over
+		// physical tables with unknown columns (docs/lineage.md).
+		rel := &relation{known: r.values(x.v, env, sc, x.cols), fn: true}
 		if x.alias != nil {
 			rel.alias = x.alias.name
 		}

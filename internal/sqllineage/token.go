@@ -268,7 +268,7 @@ func tokenizeLimited(src string, d *dialect, lim *limiter) ([]token, error) {
 			}
 			toks = append(toks, token{kind: tkWord, pos: int32(start), end: int32(j), val: w})
 			i = j
-		case c == '@' && !(i+1 < n && (src[i+1] == '>' || src[i+1] == '@' && (i+2 >= n || !isWordStart(src[i+2])))):
+		case c == '@' && (i+1 >= n || src[i+1] != '>' && (src[i+1] != '@' || i+2 < n && isWordStart(src[i+2]))):
 			// @var, @@var, Snowflake @stage; "@>" and a lone "@@" are
 			// Postgres operators, handled below.
 			j := i + 1
