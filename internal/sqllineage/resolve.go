@@ -138,6 +138,11 @@ func dedupSourcesInto(in []Source, seen *map[[2]string]struct{}) []Source {
 type outCol struct {
 	name string
 	lin  lin
+	// branches groups, for a "*" column over a set operation, the
+	// physical tables under each branch's star: a name passed through
+	// reads it in every branch (one table per branch), and is ambiguous
+	// only within a branch that has several. nil means one group, lin.src.
+	branches [][]Source
 }
 
 // cteDef is one CTE visible to a query.
@@ -306,20 +311,36 @@ func (r *relation) column(name string) (l lin, ok bool) {
 	if c, ok := r.knownCol(name); ok {
 		return c.lin, true
 	}
-	// Columns hidden behind a star over physical tables.
-	var stars []Source
-	for _, c := range r.known {
-		if c.name == "*" {
-			for _, s := range c.lin.src {
-				stars = append(stars, Source{s.Table, name})
+	// Columns hidden behind a star over physical tables pass through:
+	// one table under the star reads it, several make it ambiguous.
+	found := false
+	for i := range r.known {
+		c := &r.known[i]
+		if c.name != "*" || len(c.lin.src) == 0 {
+			continue
+		}
+		groups := c.branches
+		if groups == nil {
+			groups = [][]Source{c.lin.src}
+		}
+		for _, g := range groups {
+			switch {
+			case len(g) == 1:
+				l.src = append(l.src, Source{g[0].Table, name})
+			case len(g) > 1:
+				l.amb = true
+				for _, s := range g {
+					l.cand = append(l.cand, Source{s.Table, name})
+				}
 			}
+			found = found || len(g) > 0
 		}
 	}
-	if len(stars) == 1 {
-		return lin{src: stars}, true
-	}
-	if len(stars) > 1 {
-		return lin{cand: stars, amb: true}, true
+	if found {
+		if l.amb {
+			l.cand, l.src = append(l.cand, l.src...), nil
+		}
+		return l, true
 	}
 	if r.table != "" {
 		if r.hasSch && !containsFold(r.schema, name) {
@@ -599,6 +620,9 @@ func (r *resolver) query(q query, env *cteEnv, outer *scope) []outCol {
 				amb:   c.lin.amb,
 				unres: append([]string(nil), c.lin.unres...),
 			}}
+			if c.name == "*" {
+				out[j].branches = starGroups(c)
+			}
 		}
 		for i := len(rights) - 1; i >= 0; i-- {
 			s := rights[i]
@@ -610,6 +634,9 @@ func (r *resolver) query(q query, env *cteEnv, outer *scope) []outCol {
 					o.cand = append(o.cand, rc[j].lin.cand...)
 					o.amb = o.amb || rc[j].lin.amb
 					o.unres = append(o.unres, rc[j].lin.unres...)
+					if out[j].name == "*" && rc[j].name == "*" {
+						out[j].branches = append(out[j].branches, starGroups(rc[j])...)
+					}
 				}
 			}
 			sc := &scope{parent: outer, env: env}
@@ -896,6 +923,7 @@ func (r *resolver) expandStar(sc *scope, st *starExpr) []outCol {
 			continue
 		}
 		out[first].lin = out[first].lin.union(out[i].lin).compact()
+		out[first].branches = nil
 		out = append(out[:i:i], out[i+1:]...)
 		i--
 	}
@@ -1015,6 +1043,14 @@ func findCol(cols []outCol, name string) int {
 		}
 	}
 	return -1
+}
+
+// starGroups returns the per-branch table groups of a "*" column.
+func starGroups(c outCol) [][]Source {
+	if c.branches != nil {
+		return append([][]Source(nil), c.branches...)
+	}
+	return [][]Source{append([]Source(nil), c.lin.src...)}
 }
 
 // isValues reports a (parenthesized) VALUES list: its column names are
