@@ -1,6 +1,7 @@
 package modeapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -11,6 +12,66 @@ import (
 type Link struct {
 	Href      string `json:"href"`
 	Templated bool   `json:"templated,omitempty"`
+}
+
+// UnmarshalJSON accepts what HAL allows for a link relation: one link
+// object, or an array of them (the first is kept), as well as null and a
+// bare href string. Anything else decodes as no link: one odd link must not
+// make a whole page of reports unreadable.
+func (l *Link) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*l = Link{}
+	if len(b) == 0 {
+		return nil
+	}
+	if fast, ok := compactLink(b); ok {
+		*l = fast
+		return nil
+	}
+	switch b[0] {
+	case '{':
+		type plain Link // no UnmarshalJSON method: no recursion
+		var p plain
+		if err := json.Unmarshal(b, &p); err != nil {
+			return nil //nolint:nilerr // a malformed link is dropped, not fatal
+		}
+		*l = Link(p)
+	case '[':
+		var list []Link
+		if err := json.Unmarshal(b, &list); err == nil && len(list) > 0 {
+			*l = list[0]
+		}
+	case '"':
+		var href string
+		if err := json.Unmarshal(b, &href); err == nil {
+			l.Href = href
+		}
+	}
+	return nil
+}
+
+// compactLink parses the shape Mode sends for nearly every link,
+// {"href":"…"} with an optional "templated" flag, without a second pass
+// through encoding/json; anything else reports false.
+func compactLink(b []byte) (Link, bool) {
+	const prefix = `{"href":"`
+	if !bytes.HasPrefix(b, []byte(prefix)) {
+		return Link{}, false
+	}
+	rest := b[len(prefix):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 || bytes.IndexByte(rest[:end], '\\') >= 0 {
+		return Link{}, false
+	}
+	l := Link{Href: string(rest[:end])}
+	switch string(rest[end+1:]) {
+	case "}", `,"templated":false}`:
+		return l, true
+	case `,"templated":true}`:
+		l.Templated = true
+		return l, true
+	}
+	return Link{}, false
 }
 
 // Links is a HAL _links map.
@@ -25,22 +86,22 @@ func (l Links) Href(name string) string {
 // many numeric fields as strings; live responses use numbers).
 type Number int64
 
-// UnmarshalJSON accepts 42, "42", null and "".
+// UnmarshalJSON accepts 42, 42.0, "42", null and "". A value that is not a
+// number at all (a word, a boolean, an object) decodes as 0 instead of
+// failing: one unreadable count must not make a whole page unreadable.
 func (n *Number) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
+	*n = 0
+	s := strings.Trim(string(bytes.TrimSpace(b)), `"`)
 	if s == "" || s == "null" {
-		*n = 0
 		return nil
 	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil {
-			return err
-		}
-		v = int64(f)
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		*n = Number(v)
+		return nil
 	}
-	*n = Number(v)
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		*n = Number(f)
+	}
 	return nil
 }
 
