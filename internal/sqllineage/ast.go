@@ -145,6 +145,9 @@ type selectItem struct {
 	pos   int32
 	// assign marks T-SQL "@var = expr", which sets a variable.
 	assign bool
+	// aliases lists the names of a Spark generator's several output
+	// columns (posexplode(a) AS (pos, v)); alias is the first.
+	aliases []ident
 }
 
 // starExpr is * or qual.* with BigQuery/Snowflake/Databricks modifiers.

@@ -99,7 +99,8 @@ func TestAnalyzeConstructs(t *testing.T) {
 func TestAnalyzeUnknowns(t *testing.T) {
 	runCases(t, []lc{
 		{name: "failed last query leaves columns unknown", sql: "SELECT a FROM t; SELECT b FROM u WHERE (", tables: "t", cols: []string{}, minConf: 0.5},
-		{name: "star over table variable", d: TSQL, sql: "DECLARE @t TABLE (a int); SELECT * FROM @t", tables: "", cols: []string{"* ="}, minConf: 0.9},
+		{name: "star over undeclared table variable", d: TSQL, sql: "SELECT * FROM @t", tables: "", cols: []string{"* ="}, minConf: 0.9},
+		{name: "star over declared table variable", d: TSQL, sql: "DECLARE @t TABLE (a int, b varchar(10) NOT NULL, PRIMARY KEY (a)); SELECT * FROM @t", tables: "", cols: []string{"a =", "b ="}},
 		{name: "star over unknown table function", d: Snowflake, sql: "SELECT * FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))", tables: "", cols: []string{"* ="}, minConf: 0.9},
 		{name: "unknown qualifier in mysql", d: MySQL, sql: "SELECT q.a FROM t", tables: "t", cols: []string{"a ="}, minConf: 0.9},
 		{name: "unknown qualifier is struct in bigquery", d: BigQuery, sql: "SELECT s.a FROM ds.t", tables: "ds.t", cols: []string{"a = ds.t.s"}},

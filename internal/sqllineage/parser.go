@@ -259,6 +259,12 @@ func (p *parser) parseStatement() stmt {
 		return p.parseInsert()
 	case t.is("UPDATE") || t.is("DELETE") || t.is("MERGE"):
 		return p.parseDML()
+	case t.is("DECLARE") && p.d.name == TSQL && p.peekAt(1).kind == tkParam && p.peekAt(2).is("TABLE") && p.peekAt(3).isOp("("):
+		// DECLARE @t TABLE (…) creates a table variable like CREATE TABLE.
+		p.next()
+		name := p.identOf(p.next())
+		p.next()
+		return &createStmt{name: []ident{name}, cols: p.parseColumnDefs()}
 	case t.kind == tkWord && harmlessVerbs[strings.ToUpper(t.val)]:
 		return p.skipStatement(strings.ToUpper(t.val), false)
 	}
@@ -1169,6 +1175,27 @@ func (p *parser) parseSelectItem() *selectItem {
 	it := &selectItem{pos: start}
 	it.e = p.parseExpr()
 	it.text = p.src[start:p.toks[p.i-1].end]
+	// Spark generators name several output columns at once:
+	// posexplode(arr) AS (pos, item).
+	if p.d.name == Databricks && p.isKw("AS") && p.peekAt(1).isOp("(") {
+		p.next()
+		p.next()
+		for {
+			t := p.next()
+			if t.kind != tkWord && t.kind != tkQIdent {
+				p.i--
+				p.fail("expected a column name, found %s", p.describe(t))
+				return it
+			}
+			it.aliases = append(it.aliases, p.identOf(t))
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		p.expectOp(")")
+		it.alias = &it.aliases[0]
+		return it
+	}
 	it.alias = p.parseSelectAlias()
 	return it
 }

@@ -753,6 +753,11 @@ func (r *resolver) selectQ(sel *selectQuery, env *cteEnv, outer *scope) []outCol
 		if it.alias != nil {
 			sc.aliases = append(sc.aliases, outCol{name: it.alias.name, lin: l})
 		}
+		// Every column a generator produces reads its argument.
+		for i := 1; i < len(it.aliases); i++ {
+			out = append(out, outCol{name: r.a.d.foldIdent(it.aliases[i]), lin: l})
+			sc.aliases = append(sc.aliases, outCol{name: it.aliases[i].name, lin: l})
+		}
 	}
 	return out
 }
