@@ -419,7 +419,8 @@ func (p *parser) parsePrimary() expr {
 			e := p.parseExpr()
 			p.expectOp(")")
 			return &funcCall{name: "extract", kids: []expr{e}}
-		case up == "INTERVAL" && (nx.kind == tkString || nx.kind == tkNumber || nx.isOp("(") || nx.isOp("-") || nx.kind == tkWord && !isReserved(nx)):
+		case up == "INTERVAL" && (nx.kind == tkString || nx.kind == tkNumber || nx.isOp("(") || nx.isOp("-") || nx.kind == tkWord && !isReserved(nx) ||
+			nx.kind == tkParam || nx.is("CASE") || nx.is("CAST")):
 			p.next()
 			var e expr
 			if p.isOp("-") {
@@ -435,6 +436,11 @@ func (p *parser) parsePrimary() expr {
 			if isDatePart(p.peek()) {
 				p.next()
 				if p.acceptKw("TO") {
+					p.next()
+				}
+				// Databricks multi-unit literals: INTERVAL 2 HOURS 30 MINUTES.
+				for (p.peek().kind == tkNumber || p.peek().kind == tkString) && isDatePart(p.peekAt(1)) {
+					p.next()
 					p.next()
 				}
 			}

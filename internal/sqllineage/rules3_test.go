@@ -62,3 +62,27 @@ func TestContractRulesEdges(t *testing.T) {
 		{name: "named window chain", d: MySQL, sql: "SELECT RANK() OVER w2 AS r FROM t WINDOW w1 AS (PARTITION BY g), w2 AS (w1 ORDER BY d)", tables: "t", cols: []string{"r = t.d t.g"}},
 	})
 }
+import "testing"
+
+// TestContractRulesMore covers JSON/struct paths in more dialects, EXISTS in
+// CASE, several recursive members and INTERVAL forms with expression counts.
+func TestContractRulesMore(t *testing.T) {
+	runCases(t, []lc{
+		{name: "trino row field", d: Trino, sql: "SELECT o.address.city AS c, address.zip AS z FROM hive.s.orders o", tables: "hive.s.orders", cols: []string{"c = hive.s.orders.address", "z = hive.s.orders.address"}},
+		{name: "trino json_extract_scalar", d: Trino, sql: "SELECT json_extract_scalar(payload, '$.a') AS a FROM e", tables: "e", cols: []string{"a = e.payload"}},
+		{name: "bq unnest json array", d: BigQuery, sql: "SELECT JSON_VALUE(item, '$.sku') AS sku FROM ds.o o, UNNEST(JSON_EXTRACT_ARRAY(o.payload, '$.items')) AS item", tables: "ds.o", cols: []string{"sku = ds.o.payload"}},
+		{name: "sf flatten path", d: Snowflake, sql: "SELECT f.value:sku::string AS sku, f.index AS i FROM raw.o o, TABLE(FLATTEN(input => PARSE_JSON(o.raw):items)) f", tables: "raw.o", cols: []string{"SKU = raw.o.raw", "I = raw.o.raw"}},
+		{name: "sf split_to_table", d: Snowflake, sql: "SELECT o.id, s.value AS tag FROM raw.o o, LATERAL SPLIT_TO_TABLE(o.tags, ',') s", tables: "raw.o", cols: []string{"ID = raw.o.id", "TAG = raw.o.tags"}},
+		{name: "case exists", d: Postgres, sql: "SELECT CASE WHEN EXISTS (SELECT x.id FROM s.x x WHERE x.k = o.k) THEN 'y' ELSE o.n END AS f FROM s.o o", tables: "s.o, s.x", cols: []string{"f = s.o.n s.x.id"}},
+		{name: "tsql json_value cross apply openjson bare", d: TSQL, sql: "SELECT JSON_VALUE(o.doc, '$.a') AS a, [key] AS k FROM dbo.o o CROSS APPLY OPENJSON(o.doc)", tables: "dbo.o", cols: []string{"a = dbo.o.doc", "k = dbo.o.doc"}},
+		{name: "databricks get_json_object", d: Databricks, sql: "SELECT get_json_object(e.payload, '$.a') AS a, e.payload.b AS b, from_json(raw, 'a INT').a AS c FROM s.e e", tables: "s.e", cols: []string{"a = s.e.payload", "b = s.e.payload", "c = s.e.raw"}},
+		{name: "recursive with two recursive members", d: Postgres, sql: `WITH RECURSIVE g(n, src) AS (SELECT 1, a.x FROM s.a a UNION ALL SELECT g.n + 1, b.y FROM g JOIN s.b b ON true UNION ALL SELECT g.n + 2, c.z FROM g JOIN s.c c ON true) SELECT n, src FROM g`,
+			tables: "s.a, s.b, s.c", cols: []string{"n =", "src = s.a.x s.b.y s.c.z"}},
+		{name: "pg postgres interval mult cast", d: Postgres, sql: "SELECT d + make_interval(days => n) AS a, d + n * '1 day'::interval AS b FROM t", tables: "t", cols: []string{"a = t.d t.n", "b = t.d t.n"}},
+		{name: "bq interval function arg", d: BigQuery, sql: "SELECT GENERATE_DATE_ARRAY(s, DATE_ADD(s, INTERVAL p.k - 1 WEEK), INTERVAL 1 WEEK) AS a FROM ds.t p", tables: "ds.t", cols: []string{"a = ds.t.k ds.t.s"}},
+		{name: "mysql interval case", d: MySQL, sql: "SELECT DATE_ADD(d, INTERVAL CASE WHEN x THEN 1 ELSE 2 END DAY) AS a FROM t", tables: "t", cols: []string{"a = t.d t.x"}},
+		{name: "databricks interval string unit", d: Databricks, sql: "SELECT d + INTERVAL '3' DAY AS a, ts + INTERVAL 2 HOURS 30 MINUTES AS b, d - INTERVAL n MONTHS AS c FROM t", tables: "t", cols: []string{"a = t.d", "b = t.ts", "c = t.d t.n"}},
+		{name: "databricks make_interval", d: Databricks, sql: "SELECT d + make_interval(0, 0, 0, n) AS a FROM t", tables: "t", cols: []string{"a = t.d t.n"}},
+		{name: "trino interval", d: Trino, sql: "SELECT date_add('day', n, d) AS a, d + INTERVAL '1' DAY * n AS b FROM t", tables: "t", cols: []string{"a = t.d t.n", "b = t.d t.n"}},
+	})
+}
