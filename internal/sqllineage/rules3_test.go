@@ -62,7 +62,6 @@ func TestContractRulesEdges(t *testing.T) {
 		{name: "named window chain", d: MySQL, sql: "SELECT RANK() OVER w2 AS r FROM t WINDOW w1 AS (PARTITION BY g), w2 AS (w1 ORDER BY d)", tables: "t", cols: []string{"r = t.d t.g"}},
 	})
 }
-import "testing"
 
 // TestContractRulesMore covers JSON/struct paths in more dialects, EXISTS in
 // CASE, several recursive members and INTERVAL forms with expression counts.
