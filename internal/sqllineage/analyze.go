@@ -466,6 +466,11 @@ func mergeInsert(target []outCol, names []ident, src []outCol) []outCol {
 		if j < 0 || j >= len(out) {
 			continue
 		}
+		if out[j].name == "*" && c.name == "*" {
+			// Rows inserted from a star are another branch of the star,
+			// as in a set operation.
+			out[j].branches = append(starGroups(out[j]), starGroups(c)...)
+		}
 		out[j].lin = out[j].lin.union(c.lin)
 	}
 	return out

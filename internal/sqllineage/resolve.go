@@ -1320,16 +1320,28 @@ func (r *resolver) pivotRel(sc *scope, pv *pivotTable, env *cteEnv) *relation {
 	}
 	var extra []outCol
 	if pv.unpivot {
-		vl := lin{}
+		// Value column i reads element i of every IN tuple (BigQuery
+		// UNPIVOT ((a, b) FOR q IN ((a1, b1), (a2, b2)))); a single value
+		// column reads every IN column.
+		vls := make([]lin, len(pv.valCols))
 		for _, it := range pv.in {
 			mark(it.e)
-			vl = vl.union(r.visit(inner, it.e, true))
+			if tup, ok := it.e.(*opExpr); ok && len(pv.valCols) > 1 && len(tup.kids) == len(pv.valCols) {
+				for i, k := range tup.kids {
+					vls[i] = vls[i].union(r.visit(inner, k, true))
+				}
+				continue
+			}
+			l := r.visit(inner, it.e, true)
+			for i := range vls {
+				vls[i] = vls[i].union(l)
+			}
 		}
 		for _, n := range pv.nameCol {
 			extra = append(extra, outCol{name: d.foldIdent(n)})
 		}
-		for _, v := range pv.valCols {
-			extra = append(extra, outCol{name: d.foldIdent(v), lin: vl})
+		for i, v := range pv.valCols {
+			extra = append(extra, outCol{name: d.foldIdent(v), lin: vls[i].compact()})
 		}
 	} else {
 		al := lin{}

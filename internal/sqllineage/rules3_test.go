@@ -85,3 +85,21 @@ func TestContractRulesMore(t *testing.T) {
 		{name: "trino interval", d: Trino, sql: "SELECT date_add('day', n, d) AS a, d + INTERVAL '1' DAY * n AS b FROM t", tables: "t", cols: []string{"a = t.d t.n", "b = t.d t.n"}},
 	})
 }
+
+// TestContractRulesPivots covers UNPIVOT order and tuples across dialects,
+// BigQuery PIVOT naming over tables and numbers, and star rows inserted into
+// a created table.
+func TestContractRulesPivots(t *testing.T) {
+	runCases(t, []lc{
+		{name: "bq unpivot order", d: BigQuery, sql: "SELECT * FROM (SELECT product, q1, q2 FROM ds.s) UNPIVOT (sales FOR quarter IN (q1, q2))", tables: "ds.s", cols: []string{"product = ds.s.product", "quarter =", "sales = ds.s.q1 ds.s.q2"}},
+		{name: "bq unpivot multi", d: BigQuery, sql: "SELECT * FROM (SELECT product, a1, b1, a2, b2 FROM ds.s) UNPIVOT ((a, b) FOR q IN ((a1, b1) AS 'Q1', (a2, b2) AS 'Q2'))", tables: "ds.s",
+			cols: []string{"product = ds.s.product", "q =", "a = ds.s.a1 ds.s.a2", "b = ds.s.b1 ds.s.b2"}},
+		{name: "databricks unpivot", d: Databricks, sql: "SELECT * FROM (SELECT product, q1, q2 FROM s) UNPIVOT (sales FOR quarter IN (q1, q2))", tables: "s", cols: []string{"product = s.product", "quarter =", "sales = s.q1 s.q2"}},
+		{name: "unpivot over physical", d: Snowflake, sql: "SELECT * FROM fin.budget UNPIVOT (amount FOR quarter IN (q1, q2))", tables: "fin.budget", cols: []string{"* = fin.budget.*", "QUARTER =", "AMOUNT = fin.budget.q1 fin.budget.q2"}},
+		{name: "bq pivot over table alias", d: BigQuery, sql: "SELECT region, total_Q1 FROM ds.sales PIVOT (SUM(amount) AS total FOR q IN ('Q1'))", tables: "ds.sales", cols: []string{"region = ds.sales.region", "total_Q1 = ds.sales.amount ds.sales.q"}},
+		{name: "bq pivot number values", d: BigQuery, sql: "SELECT * FROM (SELECT r, y, v FROM ds.s) PIVOT (SUM(v) AS s FOR y IN (2023, 2024 AS cur))", tables: "ds.s", cols: []string{"r = ds.s.r", "s_2023 = ds.s.v ds.s.y", "s_cur = ds.s.v ds.s.y"}},
+		{name: "created table star insert", d: Postgres, sql: "CREATE TEMP TABLE k AS SELECT * FROM s.a WHERE false; INSERT INTO k SELECT * FROM s.b; SELECT k.x FROM k", tables: "s.a, s.b", cols: []string{"x = s.a.x s.b.x"}},
+		{name: "struct relation shadow", d: BigQuery, sql: "SELECT o.o.x AS v FROM ds.t o", tables: "ds.t", cols: []string{"v = ds.t.o"}},
+		{name: "exists in aggregate", d: Snowflake, sql: "SELECT COUNT_IF(EXISTS (SELECT s.id FROM x.s s WHERE s.k = c.k)) AS n FROM x.c c", tables: "x.c, x.s", cols: []string{"N = x.s.id"}},
+	})
+}
