@@ -26,7 +26,10 @@
 //     NATURAL join columns, derived tables, table
 //     functions, PIVOT/UNPIVOT, tables created earlier in the same text,
 //     correlated subqueries and lateral alias references; star expansion and
-//     the per-dialect naming of output columns.
+//     the per-dialect naming of output columns. A "*" over physical tables
+//     with unknown columns passes any name through (grouped per set-operation
+//     branch or INSERT, so a name reads every branch and is ambiguous only
+//     within a branch over several tables).
 //   - analyze.go: the statement loop, confidence and warnings, and the result.
 //
 // Analyze never panics and never guesses: what cannot be known is reported as
