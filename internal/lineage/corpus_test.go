@@ -24,6 +24,7 @@ var (
 	corpusDir  = filepath.Join("..", "..", "testdata", "lineage", "corpus")
 	unseenDir  = filepath.Join("..", "..", "testdata", "lineage", "unseen")
 	unseen2Dir = filepath.Join("..", "..", "testdata", "lineage", "unseen2")
+	rulesDir   = filepath.Join("..", "..", "testdata", "lineage", "rules")
 )
 
 // Corpus thresholds from docs/lineage.md and the project's test bar.
@@ -178,6 +179,7 @@ func TestCorpus(t *testing.T) {
 		{"corpus", corpusDir, corpusMinEntries},
 		{"unseen", unseenDir, 90},
 		{"unseen2", unseen2Dir, 80},
+		{"rules", rulesDir, 48},
 	} {
 		t.Run(c.name, func(t *testing.T) { runCorpus(t, c.dir, c.min) })
 	}
