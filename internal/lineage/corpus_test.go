@@ -24,6 +24,7 @@ var (
 	corpusDir  = filepath.Join("..", "..", "testdata", "lineage", "corpus")
 	unseenDir  = filepath.Join("..", "..", "testdata", "lineage", "unseen")
 	unseen2Dir = filepath.Join("..", "..", "testdata", "lineage", "unseen2")
+	unseen3Dir = filepath.Join("..", "..", "testdata", "lineage", "unseen3")
 	rulesDir   = filepath.Join("..", "..", "testdata", "lineage", "rules")
 )
 
@@ -179,6 +180,7 @@ func TestCorpus(t *testing.T) {
 		{"corpus", corpusDir, corpusMinEntries},
 		{"unseen", unseenDir, 90},
 		{"unseen2", unseen2Dir, 80},
+		{"unseen3", unseen3Dir, 96},
 		{"rules", rulesDir, 48},
 	} {
 		t.Run(c.name, func(t *testing.T) { runCorpus(t, c.dir, c.min) })

@@ -274,8 +274,12 @@ type lambdaExpr struct {
 	body   expr
 }
 
-// castExpr keeps the inner expression for Postgres naming.
-type castExpr struct{ e expr }
+// castExpr keeps the inner expression and the type's Postgres name
+// (int4, date, …) for Postgres naming.
+type castExpr struct {
+	e   expr
+	typ string
+}
 
 // caseExpr is CASE … END (Postgres names it "case").
 type caseExpr struct{ kids []expr }
@@ -286,5 +290,7 @@ type opExpr struct{ kids []expr }
 // windowRef is a reference to a named window (OVER w, OVER (w …)).
 type windowRef struct{ name string }
 
-// litExpr is a literal, parameter or niladic keyword.
-type litExpr struct{}
+// litExpr is a literal, parameter or niladic keyword; name is the
+// lower-cased keyword for niladic SQL value functions (current_date), which
+// Postgres uses as the column name.
+type litExpr struct{ name string }

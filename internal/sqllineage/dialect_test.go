@@ -27,7 +27,7 @@ func TestAnalyzeNaming(t *testing.T) {
 		{name: "snowflake upper", d: Snowflake, sql: `SELECT amount, "Mixed", x AS y, "q" AS "Q2", COUNT(*), SUM(a + b) FROM t`, tables: "t",
 			cols: []string{"AMOUNT = t.amount", "Mixed = t.Mixed", "Y = t.x", "Q2 = t.q", "COUNT(*) =", "SUM(A + B) = t.a t.b"}},
 		{name: "snowflake expression spacing", d: Snowflake, sql: "SELECT ROW_NUMBER()  OVER ( ORDER BY x   DESC ), COALESCE( a ,b,\n c ), a+b, 'x  y' || c FROM t", tables: "t",
-			cols: []string{"ROW_NUMBER() OVER (ORDER BY X DESC) = t.x", "COALESCE(A,B, C) = t.a t.b t.c", "A+B = t.a t.b", "'x  y' || C = t.c"}},
+			cols: []string{"ROW_NUMBER() OVER (ORDER BY X DESC) = t.x", "COALESCE(A,B, C) = t.a t.b t.c", "A+B = t.a t.b", "'X  Y' || C = t.c"}},
 		{name: "postgres lower and functions", d: Postgres, sql: `SELECT Amount, count(*), SUM(x), x + 1, CASE WHEN x THEN 1 END, x::int FROM t`, tables: "t",
 			cols: []string{"amount = t.Amount", "count =", "sum = t.x", "?column? = t.x", "case = t.x", "x = t.x"}},
 		{name: "redshift lower", d: Redshift, sql: `SELECT Amount AS Total, "Mixed" FROM t`, tables: "t", cols: []string{"total = t.Amount", "mixed = t.Mixed"}},

@@ -209,8 +209,7 @@ func (p *parser) parsePostfix(e expr) expr {
 		switch {
 		case t.isOp("::"):
 			p.next()
-			p.parseType()
-			e = &castExpr{e: e}
+			e = &castExpr{e: e, typ: p.parseType()}
 		case t.isOp("["):
 			p.next()
 			kids := []expr{e}
@@ -389,14 +388,15 @@ func (p *parser) parsePrimary() expr {
 			p.next()
 			p.next()
 			e := p.parseExpr()
+			typ := ""
 			if p.acceptKw("AS") {
-				p.parseType()
+				typ = p.parseType()
 			}
 			if p.acceptKw("FORMAT") {
 				p.parseExpr()
 			}
 			p.expectOp(")")
-			return &castExpr{e: e}
+			return &castExpr{e: e, typ: typ}
 		case (up == "CONVERT" || up == "TRY_CONVERT") && nx.isOp("(") && p.d.name == TSQL:
 			p.next()
 			p.next()
@@ -451,6 +451,9 @@ func (p *parser) parsePrimary() expr {
 			return &litExpr{}
 		case fl&wfNiladic != 0 && !nx.isOp("(") && !nx.isOp("."):
 			p.next()
+			if strings.HasPrefix(up, "CURRENT_") || strings.HasPrefix(up, "LOCAL") || strings.HasSuffix(up, "_USER") {
+				return &litExpr{name: strings.ToLower(up)}
+			}
 			return &litExpr{}
 		case up == "ARRAY" && (nx.isOp("[") || nx.isOp("<")):
 			p.next()
@@ -460,7 +463,8 @@ func (p *parser) parsePrimary() expr {
 			if !p.isOp("[") {
 				return &litExpr{}
 			}
-			return p.parsePrimary()
+			// Postgres names an ARRAY[…] constructor "array".
+			return &funcCall{name: "array", kids: []expr{p.parsePrimary()}}
 		case up == "ARRAY" && nx.isOp("(") && p.queryAhead(2):
 			p.next()
 			p.next()
@@ -621,22 +625,29 @@ func (p *parser) parseCase() expr {
 	return c
 }
 
-// parseType skips a type name: dotted words, multi-word forms, (p, s),
-// <…> generics and [] suffixes.
-func (p *parser) parseType() {
+// parseType skips a type name (dotted words, multi-word forms, (p, s),
+// <…> generics and [] suffixes) and returns its Postgres name: the last
+// word of the name, lower-cased, with Postgres's aliases resolved
+// (integer → int4, double precision → float8, timestamp with time zone →
+// timestamptz).
+func (p *parser) parseType() string {
 	t := p.next()
 	if t.kind != tkWord && t.kind != tkQIdent {
 		p.i--
 		p.fail("expected a type, found %s", p.describe(t))
 	}
+	name := strings.ToLower(t.val)
 	for p.isOp(".") {
 		p.next()
-		p.next()
+		name = strings.ToLower(p.next().val)
 	}
 	for p.isKw("PRECISION") || p.isKw("VARYING") || p.isKw("UNSIGNED") || p.isKw("SIGNED") ||
 		((p.isKw("WITH") || p.isKw("WITHOUT")) && (p.peekAt(1).is("TIME") || p.peekAt(1).is("LOCAL"))) ||
 		(p.isKw("TIME") && p.peekAt(1).is("ZONE")) || p.isKw("ZONE") || (p.isKw("LOCAL") && p.peekAt(1).is("TIME")) {
-		p.next()
+		if p.isKw("WITH") {
+			name += "tz"
+		}
+		name = pgTypeSuffix(name, p.next())
 	}
 	if p.isOp("(") {
 		p.skipBalanced()
@@ -648,6 +659,28 @@ func (p *parser) parseType() {
 		p.next()
 		p.next()
 	}
+	if alias, ok := pgTypeAliases[name]; ok {
+		return alias
+	}
+	return name
+}
+
+// pgTypeSuffix folds the second word of a multi-word type into its name.
+func pgTypeSuffix(name string, t *token) string {
+	switch {
+	case t.is("PRECISION"):
+		return "float8"
+	case t.is("VARYING") && name == "character":
+		return "varchar"
+	}
+	return name
+}
+
+// pgTypeAliases maps SQL type spellings to the names Postgres reports.
+var pgTypeAliases = map[string]string{
+	"int": "int4", "integer": "int4", "smallint": "int2", "bigint": "int8",
+	"real": "float4", "float": "float8", "double": "float8", "boolean": "bool",
+	"character": "bpchar", "char": "bpchar", "decimal": "numeric", "dec": "numeric",
 }
 
 // skipAngles consumes a <…> type argument list, counting >> as two closers.

@@ -811,8 +811,19 @@ func pgName(e expr) string {
 	case *funcCall:
 		return x.name
 	case *castExpr:
-		if n := pgName(x.e); n != "?column?" {
-			return n
+		// Postgres keeps a strong inner name (a column, a function) and
+		// otherwise names the cast after its type ('1'::int → int4).
+		if _, weak := x.e.(*caseExpr); !weak {
+			if n := pgName(x.e); n != "?column?" {
+				return n
+			}
+		}
+		if x.typ != "" {
+			return x.typ
+		}
+	case *litExpr:
+		if x.name != "" {
+			return x.name
 		}
 	case *caseExpr:
 		return "case"
@@ -858,7 +869,14 @@ func snowflakeText(s string) string {
 			if err != nil {
 				j = len(s)
 			}
-			b.WriteString(s[i:j])
+			if c == '"' {
+				// A quoted identifier keeps its case.
+				b.WriteString(s[i:j])
+			} else {
+				// String literals are upper-cased like the rest of the text
+				// (Snowflake names date_trunc('month', d) DATE_TRUNC('MONTH', D)).
+				b.WriteString(strings.ToUpper(s[i:j]))
+			}
 			i = j - 1
 			last = c
 			continue
