@@ -252,8 +252,9 @@ func TestSyncFlagPrecedence(t *testing.T) {
 		got = o.cfg
 		return nil
 	})
-	cmd.SetArgs([]string{"--out", "flag-out"})
+	cmd.SetArgs([]string{"--out", "flag-out", "--collection-include", "^Team (A,B)$", "--collection-include", "^Ops$"})
 	require.NoError(t, cmd.Execute())
+	assert.Equal(t, []string{"^Team (A,B)$", "^Ops$"}, got.CollectionInclude, "a flag value keeps its commas")
 	assert.Equal(t, "file-ws", got.Workspace)
 	assert.Equal(t, "env-token", got.Token)
 	assert.Equal(t, "from-file", got.Secret)

@@ -75,7 +75,11 @@ func exitCode(err error) (int, string) {
 	case errors.As(err, &api) && modeapi.IsAuth(err):
 		return ExitAuth, authHint(api.StatusCode)
 	case errors.Is(err, crawl.ErrAuth):
-		return ExitAuth, authHint(http.StatusUnauthorized)
+		status := http.StatusUnauthorized
+		if errors.As(err, &api) {
+			status = api.StatusCode
+		}
+		return ExitAuth, authHint(status)
 	}
 	return ExitFailure, ""
 }
@@ -86,6 +90,8 @@ func authHint(status int) string {
 		return "Mode rejected the token: check MODECRAWL_TOKEN (Key ID) and MODECRAWL_SECRET; API tokens can expire, create a new one under Workspace Settings > API Keys"
 	case http.StatusForbidden:
 		return "the token is valid but may not read this workspace: use a workspace API token (recommended), or grant the member token's user access"
+	case http.StatusNotFound:
+		return "no workspace of that slug is visible to this token: check --workspace (the name after app.mode.com/ in your browser)"
 	}
 	return fmt.Sprintf("Mode answered HTTP %d", status)
 }

@@ -223,21 +223,21 @@ func Load(v *viper.Viper) (Config, error) {
 	if err := v.Unmarshal(&c); err != nil {
 		return c, errorf("decode configuration: %v", err)
 	}
-	// Lists given through the environment arrive as one comma-separated string.
-	c.CollectionInclude = splitList(c.CollectionInclude)
-	c.CollectionExclude = splitList(c.CollectionExclude)
-	c.ExcludeReports = splitList(c.ExcludeReports)
+	// Lists from the environment arrive as one string, which viper splits at
+	// commas; trim what that leaves. Lists from flags (repeatable) and the
+	// config file (YAML lists) keep their commas: a regex may need them.
+	c.CollectionInclude = trimList(c.CollectionInclude)
+	c.CollectionExclude = trimList(c.CollectionExclude)
+	c.ExcludeReports = trimList(c.ExcludeReports)
 	c.BaseURL = strings.TrimRight(strings.TrimSuffix(strings.TrimRight(c.BaseURL, "/"), "/api"), "/")
 	return c, nil
 }
 
-func splitList(in []string) []string {
+func trimList(in []string) []string {
 	var out []string
 	for _, s := range in {
-		for _, p := range strings.Split(s, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
 		}
 	}
 	return out

@@ -146,3 +146,14 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestListsKeepCommasOutsideTheEnvironment(t *testing.T) {
+	t.Chdir(t.TempDir())
+	file := writeFile(t, "workspace: acme\ncollection_include: [\"^Team (A,B)$\"]\nexclude_reports: [\"Revenue, by region\"]\n")
+	c, err := load(t, file, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"^Team (A,B)$"}, c.CollectionInclude)
+	assert.Equal(t, []string{"Revenue, by region"}, c.ExcludeReports)
+	_, _, err = c.CompileFilters()
+	require.NoError(t, err)
+}

@@ -19,9 +19,10 @@ const (
 	DefaultBaseURL              = "https://app.mode.com"
 )
 
-// ErrAuth marks a crawl aborted because Mode refused the credentials (401)
-// or the token has no access to the workspace (403).
-var ErrAuth = errors.New("mode refused the credentials")
+// ErrAuth marks a crawl aborted because Mode refused the credentials (401),
+// the token has no access to the workspace (403), or no workspace of the
+// configured slug is visible to it (404 on the first workspace call).
+var ErrAuth = errors.New("authentication or authorization failed")
 
 // Client is the part of the Mode REST client the crawl uses;
 // *modeapi.Client implements it.
