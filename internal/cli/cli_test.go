@@ -308,8 +308,34 @@ func TestVerifyDiscoveryDatabase(t *testing.T) {
 
 	t.Setenv("MODECRAWL_DISCOVERY_PASSWORD", "wrong-password")
 	code, stdout, stderr = run(ctx, t, "", args...)
-	assert.NotEqual(t, ExitOK, code)
+	assert.Equal(t, ExitAuth, code, "a refused Discovery Database login is an authentication failure")
 	assert.Contains(t, stdout, "discovery db")
 	assert.NotContains(t, stdout+stderr, "pw-never-printed")
+	assert.NotContains(t, stdout+stderr, "wrong-password")
+}
+
+func TestSyncDiscoveryUnavailable(t *testing.T) {
+	ws, srv := fakeWorkspace(t)
+	ctx := t.Context()
+	lite, err := fakesnowflake.Open(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = lite.Close() })
+	snow := fakesnowflake.NewServer(lite, fakesnowflake.WithCredentials("SVC", "right-password"))
+	t.Cleanup(snow.Close)
+	t.Setenv("MODECRAWL_DISCOVERY_PASSWORD", "wrong-password")
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := run(ctx, t, "", "sync", "--workspace", ws.Slug, "--base-url", srv.URL(), "--out", out,
+		"--rate-limit", "200", "--log-level", "error", "--discovery-user", "SVC", "--discovery-host", snow.Host(),
+		"--discovery-port", fmt.Sprint(snow.Port()), "--discovery-protocol", "http")
+	assert.Equal(t, ExitPartial, code, "stdout: %s\nstderr: %s", stdout, stderr)
+	m := readManifest(t, out)
+	require.Len(t, m.Errors, 1)
+	assert.Equal(t, record.KindDiscovery, m.Errors[0].Kind)
+	for _, w := range m.Warnings {
+		assert.NotEqual(t, record.KindDiscovery, w.Kind, "one error, not a warning per read: %v", w)
+	}
+	require.NotNil(t, m.Discovery)
+	assert.False(t, m.Discovery.Used)
+	assert.Positive(t, m.Counts[record.KindReport], "the REST crawl still ran")
 	assert.NotContains(t, stdout+stderr, "wrong-password")
 }

@@ -118,31 +118,6 @@ type syncResult struct {
 	Duration time.Duration
 }
 
-// unavailableDiscovery stands in for a Discovery Database that could not be
-// opened: every read fails with the same error, which the crawl turns into
-// warnings, and Info says why it was not used.
-type unavailableDiscovery struct{ err error }
-
-func (u unavailableDiscovery) Popularity(context.Context, time.Time, int) (map[string]record.Popularity, error) {
-	return nil, u.err
-}
-
-func (u unavailableDiscovery) QueryUsage(context.Context, time.Time, int) (map[string]record.QueryUsage, error) {
-	return nil, u.err
-}
-
-func (u unavailableDiscovery) Reports(context.Context, []record.DataSource) ([]record.Report, []record.Query, error) {
-	return nil, nil, u.err
-}
-
-func (u unavailableDiscovery) Users(context.Context) ([]record.User, error) { return nil, u.err }
-
-func (u unavailableDiscovery) Info(context.Context) record.DiscoveryInfo {
-	return record.DiscoveryInfo{Used: false, Message: u.err.Error()}
-}
-
-var _ crawl.Discovery = unavailableDiscovery{}
-
 // discoveryConfig maps the configuration to the Discovery Database's.
 func discoveryConfig(d config.Discovery) discoverydb.Config {
 	c := discoverydb.Config{
@@ -200,7 +175,6 @@ func doSync(ctx context.Context, cfg config.Config, logger *slog.Logger) (*syncR
 			}
 			discErr = fmt.Errorf("open the Discovery Database: %w", err)
 			logger.Warn("Discovery Database unavailable; popularity falls back to Mode's lifetime view_count", "error", discErr)
-			opts.Discovery = unavailableDiscovery{err: discErr}
 		} else {
 			defer db.Close()
 			opts.Discovery = db
@@ -226,9 +200,12 @@ func doSync(ctx context.Context, cfg config.Config, logger *slog.Logger) (*syncR
 	m := res.Manifest
 	if discErr != nil {
 		// The user asked for the Discovery Database and did not get it: the
-		// output lacks windowed popularity, so the run is partial.
+		// output lacks windowed popularity, so the run is partial. One error
+		// says so; the crawl itself ran on REST data alone.
 		m.Errors = append(m.Errors, record.Issue{Kind: record.KindDiscovery, Message: discErr.Error()})
 		m.Status = record.StatusPartial
+		m.Discovery = &record.DiscoveryInfo{Used: false, WindowDays: cfg.Discovery.WindowDays,
+			Message: "not used: it could not be opened (see errors); popularity is Mode's lifetime view_count"}
 	}
 	if cfg.DBConnection != "" {
 		checkDBConnection(cfg, w, &m)

@@ -275,6 +275,10 @@ func verifyDiscovery(ctx context.Context, cfg config.Config, p *checkPrinter) {
 	db, err := discoverydb.Open(ctx, discoveryConfig(cfg.Discovery))
 	if err != nil {
 		p.failed = true
+		var login *discoverydb.LoginError
+		if errors.As(err, &login) {
+			p.auth = true // verify exits 3: the login was refused or never answered
+		}
 		fmt.Fprintf(p.w, "  FAIL  %-16s %v\n", "discovery db", err)
 		fmt.Fprintf(p.w, "        %-16s hint: check discovery.account/user and MODECRAWL_DISCOVERY_PASSWORD (or private_key_path), and that role %s may use warehouse %s\n",
 			"", cfg.Discovery.Role, cfg.Discovery.Warehouse)
