@@ -53,4 +53,4 @@ tidy-check:
 	git diff --exit-code go.mod go.sum
 
 clean:
-	rm -rf bin modecrawl-out
+	rm -rf bin modecrawl-out modecrawl-demo-out bench.out

@@ -47,7 +47,7 @@ func newDemoCommand(s streams, g *globalOptions, runF func(context.Context, *dem
 seeded from the same workspace, both on 127.0.0.1. It runs the same sync code against them as
 'modecrawl sync' runs against Mode, writes the output to --out and prints a summary.
 
-` + exitStatusHelp,
+` + demoExitStatusHelp,
 		Example: `  modecrawl demo
   modecrawl demo --out /tmp/demo && head -n 3 /tmp/demo/reports.jsonl`,
 		Args: noArgs,

@@ -25,9 +25,31 @@ const exitStatusHelp = `EXIT STATUS
   0    complete: every item the token can see was written
   1    unexpected failure (for example the output directory is not writable)
   2    usage or configuration error (bad flag, missing token/secret/workspace, bad regex)
-  3    authentication or authorization failure (wrong or expired token, no access to the workspace)
-  4    partial: output written, failed items are listed in manifest.json "errors"
+  3    authentication or authorization failure (wrong or expired token, no access to the
+       workspace, unknown workspace slug)
+  4    partial: output written, failed items are listed in manifest.json "errors" (this
+       includes a configured Discovery Database that could not be opened)
   130  interrupted; the previous output set, if any, is left untouched`
+
+const verifyExitStatusHelp = `EXIT STATUS
+  0    every check passed
+  1    a check failed for another reason (a listing answered 5xx, Mode unreachable)
+  2    usage or configuration error
+  3    authentication or authorization failure: wrong or expired token, unknown workspace slug,
+       a collection the token may not read, or the Discovery Database refused the login
+  130  interrupted`
+
+const demoExitStatusHelp = `EXIT STATUS
+  0    the demo crawl completed
+  1    unexpected failure (for example the output directory is not writable)
+  130  interrupted`
+
+const lineageExitStatusHelp = `EXIT STATUS
+  0    lineage printed (problems in a query are warnings in the output, never an exit code;
+       in batch mode a bad input line gets an output line with a warning)
+  1    the input could not be read or the output could not be written
+  2    usage error (bad flag, missing --dialect, unreadable --definitions/--schema file)
+  130  interrupted`
 
 // usageError marks bad flags or arguments.
 type usageError struct{ err error }

@@ -51,7 +51,7 @@ a warning; it never stops the batch.
 Dialects: snowflake, bigquery, postgres, redshift, mysql, databricks, trino, tsql, generic, or a
 Mode adapter such as jdbc:snowflake.
 
-` + exitStatusHelp,
+` + lineageExitStatusHelp,
 		Example: `  modecrawl lineage --dialect snowflake query.sql
   echo 'SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id' | modecrawl lineage --dialect postgres --json
   modecrawl lineage --dialect bigquery --definitions defs.yaml --param start_date=2024-01-01 report.sql
@@ -70,7 +70,7 @@ Mode adapter such as jdbc:snowflake.
 				return &usageError{fmt.Errorf("give either --input (batch) or a FILE, not both")}
 			}
 			if opts.batchInput == "" && opts.dialect == "" {
-				return &usageError{fmt.Errorf("--dialect is required (snowflake, bigquery, postgres, redshift, mysql, databricks, trino, tsql, or a Mode adapter like jdbc:snowflake)")}
+				return &usageError{fmt.Errorf("--dialect is required (snowflake, bigquery, postgres, redshift, mysql, databricks, trino, tsql, generic, or a Mode adapter like jdbc:snowflake)")}
 			}
 			if opts.timeout <= 0 {
 				return &usageError{fmt.Errorf("--timeout must be positive")}
@@ -125,7 +125,11 @@ func runLineage(ctx context.Context, o *lineageOptions) error {
 	if err != nil {
 		return err
 	}
-	in := lineage.Input{ID: o.file, Dialect: o.dialect, SQL: sql, Database: o.database, Host: o.host}
+	id := o.file
+	if id == "" || id == "-" {
+		id = "stdin"
+	}
+	in := lineage.Input{ID: id, Dialect: o.dialect, SQL: sql, Database: o.database, Host: o.host}
 	if o.definitions != "" {
 		defs, err := readDefinitions(o.definitions)
 		if err != nil {
@@ -148,8 +152,12 @@ func runLineage(ctx context.Context, o *lineageOptions) error {
 		return ctx.Err()
 	}
 	if o.jsonOut {
+		if out.Warnings == nil {
+			out.Warnings = []string{}
+		}
 		enc := json.NewEncoder(o.out)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // SQL has < and >; keep it readable
 		return enc.Encode(out)
 	}
 	return lineage.WriteHuman(o.out, out)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -237,11 +236,8 @@ func checkDBConnection(cfg config.Config, w *sourcesSink, m *record.Manifest) {
 func printSummary(w io.Writer, cfg config.Config, res *syncResult) {
 	m := res.Manifest
 	fmt.Fprintf(w, "modecrawl: workspace %q → %s (%s) in %s\n", m.Workspace, cfg.Out, m.Status, res.Duration.Round(time.Millisecond))
-	kinds := make([]string, 0, len(m.Counts))
-	for k := range m.Counts {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
+	kinds := []string{record.KindSpace, record.KindReport, record.KindDataset, record.KindQuery, record.KindChart,
+		record.KindDataSource, record.KindDefinition, record.KindUser, record.KindLineage}
 	parts := make([]string, 0, len(kinds))
 	for _, k := range kinds {
 		parts = append(parts, fmt.Sprintf("%s %d", k, m.Counts[k]))

@@ -39,7 +39,7 @@ definitions and collections (reading the first page of reports of every collecti
 Discovery Database when configured. It prints what the token can and cannot see, with a hint per
 failure. It only reads.
 
-` + exitStatusHelp,
+` + verifyExitStatusHelp,
 		Example: `  MODECRAWL_TOKEN=<key id> MODECRAWL_SECRET=<secret> modecrawl verify --workspace acme`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
