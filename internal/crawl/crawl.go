@@ -157,9 +157,9 @@ func (c *crawler) verify(ctx context.Context) error {
 	v, err := c.client.Verify(ctx)
 	if err != nil {
 		if modeapi.IsAuth(err) {
-			return fmt.Errorf("verify credentials: %w: %w", ErrAuth, err)
+			return fmt.Errorf("%w: %w", ErrAuth, err)
 		}
-		return fmt.Errorf("verify credentials: %w", err)
+		return err // the client's error already says "verify credentials"
 	}
 	if v.Workspace != "" && !strings.EqualFold(v.Workspace, c.ws) {
 		c.warn(record.KindWorkspace, c.ws, fmt.Sprintf(
@@ -182,14 +182,14 @@ func (c *crawler) fail(ctx context.Context, kind, token, what string, err error)
 	switch {
 	case errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized:
 		// The token was revoked mid-crawl: every further request would
-		// fail the same way.
-		return fmt.Errorf("%s: %w: %w", what, ErrAuth, err)
+		// fail the same way. The client's error already names the call.
+		return fmt.Errorf("%w: %w", ErrAuth, err)
 	case modeapi.IsNotFound(err):
 		c.warn(kind, token, what+": not found (deleted during the crawl)")
 	default:
 		// 403 lands here too: Mode answers 403 for a collection deleted a
-		// moment ago.
-		c.error(kind, token, fmt.Sprintf("%s: %v", what, err))
+		// moment ago. The client's error already names the call.
+		c.error(kind, token, err.Error())
 	}
 	return nil
 }
