@@ -184,7 +184,7 @@ func TestQueryUsageMatchesEvents(t *testing.T) {
 			runtimes := map[string][]float64{}
 			want := map[string]*record.QueryUsage{}
 			for id := range e.stringPairs(t, `SELECT CAST(ID AS TEXT), URL FROM QUERIES`) {
-				want[id] = &record.QueryUsage{WindowDays: 90}
+				want[id] = &record.QueryUsage{WindowDays: 90, FailedRuns: new(int64)}
 			}
 			for _, r := range e.runs(t) {
 				if !inWindow(r.at, testNow, 90) {
@@ -193,7 +193,7 @@ func TestQueryUsageMatchesEvents(t *testing.T) {
 				w := want[r.query]
 				w.Runs++
 				if r.state == "failed" {
-					w.FailedRuns++
+					*w.FailedRuns++
 				}
 				if w.LastRunAt == nil || r.at.After(*w.LastRunAt) {
 					at := r.at
@@ -211,7 +211,9 @@ func TestQueryUsageMatchesEvents(t *testing.T) {
 				g, ok := got[key]
 				require.True(t, ok, "query %s missing", key)
 				assert.Equal(t, w.Runs, g.Runs, "runs of %s", key)
-				assert.Equal(t, w.FailedRuns, g.FailedRuns, "failed runs of %s", key)
+				if assert.NotNil(t, g.FailedRuns, "failed runs of %s", key) {
+					assert.Equal(t, *w.FailedRuns, *g.FailedRuns, "failed runs of %s", key)
+				}
 				if w.LastRunAt == nil {
 					assert.Nil(t, g.LastRunAt)
 				} else {
@@ -462,5 +464,19 @@ func TestSQLIsSnowflakeShaped(t *testing.T) {
 		assert.NotContains(t, s, "'20", "no literal timestamps: window bounds are binds")
 		assert.Equal(t, 0, strings.Count(s, `"REPORT_VIEWS"`)-strings.Count(s, `"MODE"."ORGANIZATION_USAGE"."REPORT_VIEWS"`),
 			"every table reference fully qualified")
+	}
+}
+
+// TestFailedRunsUnknownWithoutState: without QUERY_RUNS.STATE a query's
+// failed runs are unknown (null), not zero.
+func TestFailedRunsUnknownWithoutState(t *testing.T) {
+	e := newEnv(t, fakesnowflake.WithoutColumns("QUERY_RUNS.STATE"))
+	db := e.open(t)
+	assert.Contains(t, db.Capabilities().Missing, "QUERY_RUNS.STATE")
+	usage, err := db.QueryUsage(context.Background(), testNow, 90)
+	require.NoError(t, err)
+	require.NotEmpty(t, usage)
+	for key, u := range usage {
+		assert.Nil(t, u.FailedRuns, "failed runs of %s", key)
 	}
 }

@@ -274,7 +274,7 @@ func (d *DB) QueryUsage(ctx context.Context, now time.Time, windowDays int) (map
 			return fmt.Errorf("scan query usage row: %w", err)
 		}
 		out[d.key(id, url, queryTokenInURL)] = record.QueryUsage{WindowDays: days, Runs: runs.v,
-			FailedRuns: failed.v, LastRunAt: last.ptr(), MedianRuntimeSeconds: median.ptr()}
+			FailedRuns: failed.ptr(), LastRunAt: last.ptr(), MedianRuntimeSeconds: median.ptr()}
 		return nil
 	})
 	if err != nil {

@@ -114,9 +114,10 @@ type Report struct {
 // QueryUsage is how often a query ran in the popularity window, from the
 // Discovery Database's QUERY_RUNS.
 type QueryUsage struct {
-	WindowDays           int        `json:"window_days"`
-	Runs                 int64      `json:"runs"`
-	FailedRuns           int64      `json:"failed_runs"`
+	WindowDays int   `json:"window_days"`
+	Runs       int64 `json:"runs"`
+	// FailedRuns is null when the share has no QUERY_RUNS.STATE column.
+	FailedRuns           *int64     `json:"failed_runs"`
 	LastRunAt            *time.Time `json:"last_run_at"`
 	MedianRuntimeSeconds *float64   `json:"median_runtime_seconds"`
 }
