@@ -63,6 +63,9 @@ type crawler struct {
 
 	// kept and skipped are the collections the filters kept and dropped.
 	kept, skipped map[string]bool
+	// spaceByName maps a listed collection's name to its token ("" when
+	// several collections share the name).
+	spaceByName map[string]string
 }
 
 // Run crawls the workspace opts.Workspace through client and streams every
@@ -301,8 +304,16 @@ func (c *crawler) spaces(ctx context.Context) ([]record.Space, map[string]bool, 
 	}
 	kept := make([]record.Space, 0, len(list))
 	skipped := map[string]bool{}
+	c.spaceByName = map[string]string{}
 	for i := range list {
 		s := spaceRecord(&list[i], c.u)
+		if s.Name != nil {
+			if _, dup := c.spaceByName[*s.Name]; dup {
+				c.spaceByName[*s.Name] = "" // not unique: a name cannot say which
+			} else {
+				c.spaceByName[*s.Name] = s.Token
+			}
+		}
 		if !c.keepSpace(s) {
 			skipped[s.Token] = true
 			continue

@@ -115,16 +115,15 @@ func (c *crawler) discoveryOnly(ctx context.Context) error {
 	if len(c.disc.onlyReports) == 0 {
 		return nil
 	}
-	// With collection filters on, a report the REST API could not list
-	// (typically in another user's personal collection) is kept only when
-	// its collection is one the filters kept: its collection's type and
-	// name are unknown, so it cannot be shown to pass them.
-	filtered := !c.opts.IncludePersonal || len(c.opts.IncludeCollections) > 0 || len(c.opts.ExcludeCollections) > 0
 	only := map[string]bool{}
 	n := 0
 	for i := range c.disc.onlyReports {
 		r := c.disc.onlyReports[i]
-		if c.seen[r.Token] || c.skipped[r.SpaceToken] || (filtered && !c.kept[r.SpaceToken]) {
+		if r.SpaceToken == "" && r.SpaceName != nil {
+			// A collection the API listed, by its unique name.
+			r.SpaceToken = c.spaceByName[*r.SpaceName]
+		}
+		if c.seen[r.Token] || !c.keepDiscoverySpace(&r) {
 			continue
 		}
 		if !c.keepReport(&item{rec: r}) {
@@ -177,4 +176,21 @@ func (c *crawler) discoveryOnly(ctx context.Context) error {
 	c.disc.onlyReports, c.disc.onlyQueries = nil, nil
 	c.log.Info("reports only the discovery database sees", "reports", n)
 	return nil
+}
+
+// keepDiscoverySpace applies the collection filters to a report found only
+// in the Discovery Database. A collection the API listed decides by its
+// token; otherwise the Discovery Database's collection name and type are
+// filtered like a listed collection's. With filters on and neither known,
+// the report is dropped: it cannot be shown to pass them.
+func (c *crawler) keepDiscoverySpace(r *record.Report) bool {
+	if r.SpaceToken != "" && (c.kept[r.SpaceToken] || c.skipped[r.SpaceToken]) {
+		return c.kept[r.SpaceToken]
+	}
+	filtered := !c.opts.IncludePersonal || len(c.opts.IncludeCollections) > 0 || len(c.opts.ExcludeCollections) > 0
+	if r.SpaceName == nil && r.SpaceType == "" {
+		return !filtered
+	}
+	personal := r.SpaceType == "personal" || (r.SpaceName != nil && *r.SpaceName == "Personal")
+	return c.keepSpace(record.Space{Name: r.SpaceName, Personal: personal})
 }

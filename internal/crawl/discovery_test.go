@@ -170,3 +170,41 @@ func TestDiscoveryOnlyReportsRespectFilters(t *testing.T) {
 		assert.NotEqual(t, record.SourceDiscoveryDB, q.Source)
 	}
 }
+
+// TestDiscoveryOnlyReportsSurviveUnrelatedFilters: a collection filter that
+// does not match a Discovery-only report's collection (known by its name and
+// type from the Discovery Database) keeps the report.
+func TestDiscoveryOnlyReportsSurviveUnrelatedFilters(t *testing.T) {
+	ws := fakemode.Generate(fakemode.GenOptions{Seed: 13, Spaces: 3, Reports: 30, Users: 8})
+	db := discoveryEnv(t, ws)
+	_, client := fake(t, ws)
+	opts := testOptions(ws, 4)
+	opts.Now = func() time.Time { return ws.Now }
+	opts.Discovery = db
+	opts.ExcludeCollections = mustRegexps("^No such collection$")
+	dir, _, err := crawlTo(t, client, opts)
+	require.NoError(t, err)
+	b, err := output.Read(dir)
+	require.NoError(t, err)
+	var only []record.Report
+	for _, r := range b.Reports {
+		if r.Source == record.SourceDiscoveryDB {
+			only = append(only, r)
+		}
+	}
+	require.NotEmpty(t, only, "the hidden personal collection's reports are kept")
+	for _, r := range only {
+		require.NotNil(t, r.SpaceName, "report %s", r.Token)
+		assert.Equal(t, "personal", r.SpaceType, "report %s", r.Token)
+	}
+
+	// Excluding that collection by its name drops them.
+	opts.ExcludeCollections = mustRegexps("^Personal$")
+	dir, _, err = crawlTo(t, client, opts)
+	require.NoError(t, err)
+	b, err = output.Read(dir)
+	require.NoError(t, err)
+	for _, r := range b.Reports {
+		assert.NotEqual(t, record.SourceDiscoveryDB, r.Source, "report %s", r.Token)
+	}
+}

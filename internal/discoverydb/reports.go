@@ -35,16 +35,16 @@ func (d *DB) Reports(ctx context.Context, sources []record.DataSource) ([]record
 	stmt := `SELECT R.ID, ` + d.col("R", "REPORTS", "URL") + `, ` + d.col("R", "REPORTS", "NAME") + `, ` +
 		d.col("R", "REPORTS", "DESCRIPTION") + `, ` + d.col("R", "REPORTS", "STATE") + `, ` +
 		d.col("R", "REPORTS", "CREATED_AT_UTC") + `, ` + d.col("R", "REPORTS", "LAST_EDITED_AT_UTC") + `, ` +
-		creator + `
+		creator + `, ` + d.col("R", "REPORTS", "COLLECTION_NAME") + `, ` + d.col("R", "REPORTS", "COLLECTION_TYPE") + `
 FROM ` + d.table("REPORTS") + ` R` + joinUsers + `
 WHERE R.ID IS NOT NULL
 ORDER BY R.ID`
 	var reports []record.Report
 	index := map[string]int{} // report id as text → position
 	err := d.query(ctx, stmt, nil, func(rows *sql.Rows) error {
-		var id, url, name, desc, state, creatorName nullString
+		var id, url, name, desc, state, creatorName, collName, collType nullString
 		var created, edited nullTime
-		if err := rows.Scan(&id, &url, &name, &desc, &state, &created, &edited, &creatorName); err != nil {
+		if err := rows.Scan(&id, &url, &name, &desc, &state, &created, &edited, &creatorName, &collName, &collType); err != nil {
 			return fmt.Errorf("scan report row: %w", err)
 		}
 		r := record.Report{
@@ -53,7 +53,8 @@ ORDER BY R.ID`
 			Archived:              strings.EqualFold(state.v, "archived"),
 			Creator:               creatorName.ptr(),
 			ImportedDatasetTokens: []string{}, QueryTokens: []string{},
-			Source: record.SourceDiscoveryDB,
+			Source:    record.SourceDiscoveryDB,
+			SpaceName: collName.ptr(), SpaceType: strings.ToLower(collType.v),
 		}
 		if !d.caps.IDsAreTokens {
 			r.ID = parseID(id.v)

@@ -109,6 +109,11 @@ type Report struct {
 	QueryTokens           []string    `json:"query_tokens"`
 	Popularity            *Popularity `json:"popularity,omitempty"`
 	Source                string      `json:"source,omitempty"`
+	// SpaceName and SpaceType are the collection's name and type ("open",
+	// "private", "personal") as the Discovery Database reports them, set on
+	// reports found only there, whose collection the API may not list.
+	SpaceName *string `json:"space_name,omitempty"`
+	SpaceType string  `json:"space_type,omitempty"`
 }
 
 // QueryUsage is how often a query ran in the popularity window, from the
