@@ -339,3 +339,40 @@ func TestSyncDiscoveryUnavailable(t *testing.T) {
 	assert.Positive(t, m.Counts[record.KindReport], "the REST crawl still ran")
 	assert.NotContains(t, stdout+stderr, "wrong-password")
 }
+
+func TestSyncWarehouseConnection(t *testing.T) {
+	ws, srv := fakeWorkspace(t)
+	ds := ws.DataSources[0]
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := run(t.Context(), t, "", "sync", "--workspace", ws.Slug, "--base-url", srv.URL(), "--out", out,
+		"--rate-limit", "200", "--log-level", "error", "--db-connection", ds.Name, "--db-username", "MODE_SVC")
+	require.Equal(t, ExitOK, code, "stdout: %s\nstderr: %s", stdout, stderr)
+	m := readManifest(t, out)
+	require.NotNil(t, m.Warehouse)
+	require.NotNil(t, m.Warehouse.DataSource)
+	assert.Equal(t, ds.ID, m.Warehouse.DataSource.ID)
+	assert.Equal(t, "MODE_SVC", m.Warehouse.DBUsername)
+	hidden := map[string]bool{}
+	for _, sp := range ws.Spaces {
+		hidden[sp.Token] = sp.HiddenFromAPI
+	}
+	want := 0
+	for _, r := range ws.Reports {
+		if hidden[r.SpaceToken] {
+			continue // the REST API does not list these
+		}
+		for _, q := range r.Queries {
+			if q.DataSourceID == ds.ID {
+				want++
+			}
+		}
+	}
+	assert.Equal(t, want, m.Warehouse.Queries)
+
+	code, _, _ = run(t.Context(), t, "", "sync", "--workspace", ws.Slug, "--base-url", srv.URL(), "--out", out,
+		"--rate-limit", "200", "--log-level", "error", "--db-connection", "no-such-connection")
+	require.Equal(t, ExitOK, code)
+	m = readManifest(t, out)
+	assert.Nil(t, m.Warehouse.DataSource)
+	assert.Contains(t, fmt.Sprint(m.Warnings), "db_connection names no data source")
+}

@@ -206,8 +206,8 @@ func doSync(ctx context.Context, cfg config.Config, logger *slog.Logger) (*syncR
 		m.Discovery = &record.DiscoveryInfo{Used: false, WindowDays: cfg.Discovery.WindowDays,
 			Message: "not used: it could not be opened (see errors); popularity is Mode's lifetime view_count"}
 	}
-	if cfg.DBConnection != "" {
-		checkDBConnection(cfg, w, &m)
+	if cfg.DBConnection != "" || cfg.DBUsername != "" {
+		m.Warehouse = warehouseInfo(cfg, w, &m)
 	}
 	if err := w.Commit(m); err != nil {
 		return nil, fmt.Errorf("write output to %s: %w", cfg.Out, err)
@@ -215,21 +215,30 @@ func doSync(ctx context.Context, cfg config.Config, logger *slog.Logger) (*syncR
 	return &syncResult{Manifest: m, Duration: time.Since(start)}, nil
 }
 
-// checkDBConnection warns when the configured warehouse connection is not
-// among the workspace's data sources (a typo would silently tie nothing).
-func checkDBConnection(cfg config.Config, w *sourcesSink, m *record.Manifest) {
+// warehouseInfo resolves db_connection among the workspace's data sources
+// and counts the queries that run on it; it warns when db_connection names
+// no data source (a typo would silently tie nothing).
+func warehouseInfo(cfg config.Config, w *sourcesSink, m *record.Manifest) *record.Warehouse {
+	wh := &record.Warehouse{DBUsername: cfg.DBUsername}
+	if cfg.DBConnection == "" {
+		return wh
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	for _, ds := range w.sources {
-		id := fmt.Sprint(ds.ID)
 		name := ""
 		if ds.Name != nil {
 			name = *ds.Name
 		}
-		if cfg.DBConnection == id || cfg.DBConnection == ds.Token || strings.EqualFold(cfg.DBConnection, name) {
-			return
+		if cfg.DBConnection == fmt.Sprint(ds.ID) || cfg.DBConnection == ds.Token || strings.EqualFold(cfg.DBConnection, name) {
+			wh.DataSource = &ds
+			wh.Queries = w.queriesBySource[ds.ID]
+			return wh
 		}
 	}
 	m.Warnings = append(m.Warnings, record.Issue{Kind: record.KindDataSource, Token: cfg.DBConnection,
 		Message: "db_connection names no data source of the workspace (give its name, token or numeric id)"})
+	return wh
 }
 
 // printSummary prints the human summary of a sync on stdout.
@@ -270,11 +279,24 @@ func printSummary(w io.Writer, cfg config.Config, res *syncResult) {
 }
 
 // sourcesSink is the output writer, remembering the data sources that pass
-// through it (to check db_connection against them).
+// through it and counting queries per data source (for db_connection).
 type sourcesSink struct {
 	*output.Writer
-	mu      sync.Mutex // guards sources
-	sources []record.DataSource
+	mu              sync.Mutex // guards sources and queriesBySource
+	sources         []record.DataSource
+	queriesBySource map[int64]int
+}
+
+func (s *sourcesSink) AddQuery(q record.Query) error {
+	if q.DataSourceID != nil {
+		s.mu.Lock()
+		if s.queriesBySource == nil {
+			s.queriesBySource = map[int64]int{}
+		}
+		s.queriesBySource[*q.DataSourceID]++
+		s.mu.Unlock()
+	}
+	return s.Writer.AddQuery(q)
 }
 
 func (s *sourcesSink) AddDataSource(d record.DataSource) error {

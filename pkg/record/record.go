@@ -314,4 +314,18 @@ type Manifest struct {
 	Errors        []Issue        `json:"errors"`
 	Warnings      []Issue        `json:"warnings"`
 	Discovery     *DiscoveryInfo `json:"discovery_db,omitempty"`
+	// Warehouse ties the output to the warehouse: the configured Mode
+	// connection (db_connection) and service user (db_username).
+	Warehouse *Warehouse `json:"warehouse,omitempty"`
+}
+
+// Warehouse is the configured warehouse connection of a crawl.
+type Warehouse struct {
+	// DataSource is the Mode data source db_connection names; nil when it
+	// names none.
+	DataSource *DataSource `json:"data_source"`
+	// DBUsername is the warehouse user Mode runs the connection's queries as.
+	DBUsername string `json:"db_username,omitempty"`
+	// Queries counts the queries written that run on that connection.
+	Queries int `json:"queries"`
 }
