@@ -25,7 +25,7 @@ func BenchmarkPipelineCorpus(b *testing.B) {
 	inputs := make([]Input, len(entries))
 	opts := make([]Options, len(entries))
 	for i, e := range entries {
-		inputs[i], opts[i] = e.input(), e.options()
+		inputs[i], opts[i] = entryInput(e), entryOptions(e)
 	}
 	ctx := context.Background()
 	for i := range inputs {

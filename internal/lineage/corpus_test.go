@@ -3,17 +3,14 @@ package lineage
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"gopkg.in/yaml.v3"
 
+	"github.com/modecrawl/modecrawl/internal/corpus"
 	"github.com/modecrawl/modecrawl/pkg/record"
 )
 
@@ -34,34 +31,15 @@ const (
 	corpusMinExact   = 0.98
 )
 
-type corpusColumn struct {
-	Name       string   `yaml:"name"`
-	Sources    []string `yaml:"sources"`
-	Ambiguous  bool     `yaml:"ambiguous"`
-	Candidates []string `yaml:"candidates"`
-}
+// corpusEntry is one corpus query (format in docs/lineage.md).
+type corpusEntry = corpus.Entry
 
-type corpusEntry struct {
-	ID          string              `yaml:"id"`
-	Dialect     string              `yaml:"dialect"`
-	Description string              `yaml:"description"`
-	Definitions map[string]string   `yaml:"definitions"`
-	Params      map[string]any      `yaml:"params"`
-	Schema      map[string][]string `yaml:"schema"`
-	SQL         string              `yaml:"sql"`
-	Expect      struct {
-		Tables  []string       `yaml:"tables"`
-		Columns []corpusColumn `yaml:"columns"`
-	} `yaml:"expect"`
-
-	path string
-}
-
-func (e corpusEntry) input() Input {
+// entryInput and entryOptions run an entry the way the batch command does.
+func entryInput(e corpusEntry) Input {
 	return Input{ID: e.ID, Dialect: e.Dialect, SQL: e.SQL, Definitions: e.Definitions, Params: stringParams(e.Params)}
 }
 
-func (e corpusEntry) options() Options {
+func entryOptions(e corpusEntry) Options {
 	o := Options{Now: fixedNow, Timeout: 10 * time.Second}
 	if len(e.Schema) > 0 {
 		o.Schema = NewSchema(e.Schema)
@@ -69,8 +47,7 @@ func (e corpusEntry) options() Options {
 	return o
 }
 
-// loadCorpus reads every corpus entry, sorted by id. A missing corpus
-// directory gives an empty list.
+// loadCorpus reads every golden corpus entry, sorted by id.
 func loadCorpus(tb testing.TB) []corpusEntry {
 	tb.Helper()
 	return loadCorpusDir(tb, corpusDir)
@@ -79,46 +56,9 @@ func loadCorpus(tb testing.TB) []corpusEntry {
 // loadCorpusDir reads every entry under dir, sorted by id.
 func loadCorpusDir(tb testing.TB, dir string) []corpusEntry {
 	tb.Helper()
-	var entries []corpusEntry
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if os.IsNotExist(err) {
-				return filepath.SkipAll
-			}
-			return err
-		}
-		if d.IsDir() || filepath.Ext(path) != ".yaml" {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		var e corpusEntry
-		if err := yaml.Unmarshal(data, &e); err != nil {
-			return fmt.Errorf("parse corpus entry %s: %w", path, err)
-		}
-		e.path = path
-		entries = append(entries, e)
-		return nil
-	})
+	entries, err := corpus.Load(dir)
 	require.NoError(tb, err)
-	sort.Slice(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID })
 	return entries
-}
-
-func foldSet(refs []string) []string {
-	seen := map[string]bool{}
-	out := []string{}
-	for _, r := range refs {
-		k := strings.ToLower(r)
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 func sourceRefs(src []record.ColumnSource) []string {
@@ -132,41 +72,15 @@ func sourceRefs(src []record.ColumnSource) []string {
 // diffEntry compares an output with a corpus expectation per the "exact"
 // rule of docs/lineage.md and returns the differences (none = exact).
 func diffEntry(e corpusEntry, out Output) []string {
-	var diffs []string
-	gotTables := make([]string, len(out.Tables))
+	got := corpus.Result{Tables: make([]string, len(out.Tables)), Columns: make([]corpus.Column, len(out.Columns))}
 	for i, t := range out.Tables {
-		gotTables[i] = t.Name
+		got.Tables[i] = t.Name
 	}
-	if g, w := foldSet(gotTables), foldSet(e.Expect.Tables); strings.Join(g, ",") != strings.Join(w, ",") {
-		diffs = append(diffs, fmt.Sprintf("tables: got %v, want %v", g, w))
+	for i, c := range out.Columns {
+		got.Columns[i] = corpus.Column{Name: c.Name, Sources: sourceRefs(c.Sources), Ambiguous: c.Ambiguous,
+			Candidates: sourceRefs(c.Candidates)}
 	}
-	if len(out.Columns) != len(e.Expect.Columns) {
-		got := make([]string, len(out.Columns))
-		for i, c := range out.Columns {
-			got[i] = c.Name
-		}
-		want := make([]string, len(e.Expect.Columns))
-		for i, c := range e.Expect.Columns {
-			want[i] = c.Name
-		}
-		return append(diffs, fmt.Sprintf("columns: got %d %v, want %d %v", len(got), got, len(want), want))
-	}
-	for i, w := range e.Expect.Columns {
-		g := out.Columns[i]
-		if g.Name != w.Name {
-			diffs = append(diffs, fmt.Sprintf("column %d: name %q, want %q", i, g.Name, w.Name))
-		}
-		if gs, ws := foldSet(sourceRefs(g.Sources)), foldSet(w.Sources); strings.Join(gs, ",") != strings.Join(ws, ",") {
-			diffs = append(diffs, fmt.Sprintf("column %s: sources %v, want %v", w.Name, gs, ws))
-		}
-		if g.Ambiguous != w.Ambiguous {
-			diffs = append(diffs, fmt.Sprintf("column %s: ambiguous %v, want %v", w.Name, g.Ambiguous, w.Ambiguous))
-		}
-		if gc, wc := foldSet(sourceRefs(g.Candidates)), foldSet(w.Candidates); strings.Join(gc, ",") != strings.Join(wc, ",") {
-			diffs = append(diffs, fmt.Sprintf("column %s: candidates %v, want %v", w.Name, gc, wc))
-		}
-	}
-	return diffs
+	return corpus.Diff(&e, got)
 }
 
 // TestCorpus runs the whole pipeline over the golden corpus and the
@@ -199,8 +113,8 @@ func runCorpus(t *testing.T, dir string, minEntries int) {
 	for _, e := range entries {
 		require.False(t, ids[e.ID], "duplicate corpus id %s", e.ID)
 		ids[e.ID] = true
-		require.Equal(t, e.ID, strings.TrimSuffix(filepath.Base(e.path), ".yaml"), "id must equal the file name")
-		out := Analyze(context.Background(), e.input(), e.options())
+		require.Equal(t, e.ID, strings.TrimSuffix(filepath.Base(e.Path), ".yaml"), "id must equal the file name")
+		out := Analyze(context.Background(), entryInput(e), entryOptions(e))
 		s := scores[e.Dialect]
 		if s == nil {
 			s = &score{}

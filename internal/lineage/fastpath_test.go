@@ -32,7 +32,7 @@ func TestFastPathMatchesLiquidOnCorpus(t *testing.T) {
 	fast := 0
 	for _, e := range entries {
 		t.Run(e.ID, func(t *testing.T) {
-			in, opts := e.input(), e.options()
+			in, opts := entryInput(e), entryOptions(e)
 			assert.Equal(t, liquidOnlyAnalyze(ctx, in, opts), Analyze(ctx, in, opts))
 
 			// Count the entries whose body is rendered without the engine.
