@@ -3,7 +3,9 @@ package modeapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -141,6 +143,7 @@ func (c *collector[T]) add(page int, items []T) (repeatOf int) {
 func list[T any](ctx context.Context, c *Client, path string, q url.Values, key string, tok func(*T) string) ([]T, error) {
 	col := newCollector(tok)
 	page := 1
+	perPage := c.perPage
 	for n := 0; ; n++ {
 		if n >= c.maxPages {
 			return nil, fmt.Errorf("list %s: %w (%d pages)", path, ErrTooManyPages, c.maxPages)
@@ -150,9 +153,31 @@ func list[T any](ctx context.Context, c *Client, path string, q url.Values, key 
 			pq[k] = v
 		}
 		pq.Set("page", strconv.Itoa(page))
-		pq.Set("per_page", strconv.Itoa(c.perPage))
+		if perPage > 0 {
+			pq.Set("per_page", strconv.Itoa(perPage))
+		}
 		body, err := c.get(ctx, path, pq)
 		if err != nil {
+			var api *APIError
+			switch {
+			case page == 1 && len(col.items) == 0 && errors.As(err, &api) && api.StatusCode == http.StatusBadRequest && perPage != 0:
+				// A server that rejects the page size (Mode's documents
+				// disagree on whether 1000 is allowed): ask for 100, then
+				// for its default, before giving up on the listing.
+				if perPage > 100 {
+					perPage = 100
+				} else {
+					perPage = 0 // the server's default
+				}
+				c.log.Warn("mode rejected the page size; retrying with a smaller one", "path", path, "per_page", perPage)
+				continue
+			case page > 1 && len(col.items) > 0 && IsNotFound(err):
+				// Mode answers an empty page past the end; a 404 there comes
+				// from a server or proxy that only knows the pages it has.
+				c.log.Warn("mode answered 404 past the first page; ending this listing",
+					"path", path, "page", page, "received", len(col.items))
+				return col.items, nil
+			}
 			return nil, err
 		}
 		items, env, err := decodePage[T](body, key)
