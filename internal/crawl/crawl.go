@@ -162,6 +162,12 @@ func (c *crawler) verify(ctx context.Context) error {
 		if modeapi.IsAuth(err) {
 			return fmt.Errorf("%w: %w", ErrAuth, err)
 		}
+		if modeapi.IsNotFound(err) && ctx.Err() == nil {
+			// /api/verify is recent (2024); without it the data source
+			// listing, the first workspace call, still checks access.
+			c.warn(record.KindWorkspace, c.ws, "GET /api/verify answered 404; access is checked by the first workspace call instead")
+			return nil
+		}
 		return err // the client's error already says "verify credentials"
 	}
 	if v.Workspace != "" && !strings.EqualFold(v.Workspace, c.ws) {

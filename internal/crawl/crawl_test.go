@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -535,6 +536,15 @@ func TestFailurePolicy(t *testing.T) {
 		for _, r := range srv.Requests() {
 			assert.NotContains(t, r.Path, "elsewhere")
 		}
+	})
+
+	t.Run("no /api/verify endpoint is a warning", func(t *testing.T) {
+		_, client := fake(t, ws, fakemode.WithFault(fakemode.Fault{PathContains: "/api/verify", Status: http.StatusNotFound}))
+		dir, res, err := crawlTo(t, client, testOptions(ws, 4))
+		require.NoError(t, err)
+		assert.Equal(t, record.StatusComplete, res.Manifest.Status)
+		assert.Contains(t, fmt.Sprint(res.Manifest.Warnings), "/api/verify answered 404")
+		assert.DirExists(t, dir)
 	})
 
 	t.Run("canceled context stops the crawl", func(t *testing.T) {
