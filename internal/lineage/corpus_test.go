@@ -22,6 +22,7 @@ var (
 	unseenDir  = filepath.Join("..", "..", "testdata", "lineage", "unseen")
 	unseen2Dir = filepath.Join("..", "..", "testdata", "lineage", "unseen2")
 	unseen3Dir = filepath.Join("..", "..", "testdata", "lineage", "unseen3")
+	unseen4Dir = filepath.Join("..", "..", "testdata", "lineage", "unseen4")
 	rulesDir   = filepath.Join("..", "..", "testdata", "lineage", "rules")
 )
 
@@ -95,6 +96,7 @@ func TestCorpus(t *testing.T) {
 		{"unseen", unseenDir, 90},
 		{"unseen2", unseen2Dir, 80},
 		{"unseen3", unseen3Dir, 96},
+		{"unseen4", unseen4Dir, 48},
 		{"rules", rulesDir, 48},
 	} {
 		t.Run(c.name, func(t *testing.T) { runCorpus(t, c.dir, c.min) })
