@@ -442,11 +442,7 @@ func (p *parser) parsePivot(src tableExpr) tableExpr {
 		p.expectOp(")")
 	} else {
 		for {
-			start := p.peek().pos
-			e := p.parseExpr()
-			it := &selectItem{e: e, text: p.src[start:p.toks[p.i-1].end], pos: start}
-			it.alias = p.parseSelectAlias()
-			pv.aggs = append(pv.aggs, it)
+			pv.aggs = append(pv.aggs, p.parseAliasedItem())
 			if !p.acceptOp(",") {
 				break
 			}
@@ -477,11 +473,7 @@ func (p *parser) parsePivot(src tableExpr) tableExpr {
 			}
 		}
 		for !p.isOp(")") {
-			start := p.peek().pos
-			e := p.parseExpr()
-			it := &selectItem{e: e, text: p.src[start:p.toks[p.i-1].end], pos: start}
-			it.alias = p.parseSelectAlias()
-			pv.in = append(pv.in, it)
+			pv.in = append(pv.in, p.parseAliasedItem())
 			if !p.acceptOp(",") {
 				break
 			}
@@ -615,4 +607,14 @@ func (p *parser) parseJSONTable() tableExpr {
 	}
 	p.tableFuncSuffix(fn)
 	return fn
+}
+
+// parseAliasedItem parses an expression with an optional alias (a PIVOT
+// aggregate or IN value), keeping its text for naming.
+func (p *parser) parseAliasedItem() *selectItem {
+	start := p.peek().pos
+	e := p.parseExpr()
+	it := &selectItem{e: e, text: p.src[start:p.toks[p.i-1].end], pos: start}
+	it.alias = p.parseSelectAlias()
+	return it
 }
