@@ -655,22 +655,12 @@ func (p *parser) parseInsert() *insertStmt {
 	// only write; otherwise a following keyword starts the next statement
 	// (T-SQL batches omit semicolons).
 	tail := false
-	for !p.atEnd() {
+	ins.extra = append(ins.extra, p.skipCollectingUntil(func() bool {
 		if p.isKw("ON") || p.isKw("RETURNING") || p.isKw("OUTPUT") {
 			tail = true
 		}
-		if !tail && p.statementStart() {
-			break
-		}
-		if p.isOp("(") && p.queryAhead(1) {
-			p.next()
-			sub := p.parseQuery()
-			p.expectOp(")")
-			ins.extra = append(ins.extra, &subqueryExpr{q: sub})
-			continue
-		}
-		p.next()
-	}
+		return !tail && p.statementStart()
+	})...)
 	return ins
 }
 
@@ -731,30 +721,31 @@ func (p *parser) parseDML() *dmlStmt {
 		p.expectKw("ON")
 		d.exprs = append(d.exprs, p.parseExpr())
 		// WHEN [NOT] MATCHED … THEN UPDATE SET … / INSERT (…) VALUES (…)
-		for !p.atEnd() {
-			if p.isOp("(") && p.queryAhead(1) {
-				p.next()
-				d.exprs = append(d.exprs, &subqueryExpr{q: p.parseQuery()})
-				p.expectOp(")")
-				continue
-			}
-			p.next()
-		}
+		d.exprs = append(d.exprs, p.skipCollectingUntil(nil)...)
 		return d
 	}
 	if p.acceptKw("WHERE") {
 		d.exprs = append(d.exprs, p.parseExpr())
 	}
-	for !p.atEnd() && !p.statementStart() {
+	d.exprs = append(d.exprs, p.skipCollectingUntil(p.statementStart)...)
+	return d
+}
+
+// skipCollectingUntil steps over tokens until the end of the input or
+// until stop (nil: never) holds, parsing the parenthesised subqueries it
+// passes and returning them: the tables they read still count.
+func (p *parser) skipCollectingUntil(stop func() bool) []expr {
+	var out []expr
+	for !p.atEnd() && (stop == nil || !stop()) {
 		if p.isOp("(") && p.queryAhead(1) {
 			p.next()
-			d.exprs = append(d.exprs, &subqueryExpr{q: p.parseQuery()})
+			out = append(out, &subqueryExpr{q: p.parseQuery()})
 			p.expectOp(")")
 			continue
 		}
 		p.next()
 	}
-	return d
+	return out
 }
 
 // ---- queries ----
