@@ -92,27 +92,25 @@ func (c *Client) Spaces(ctx context.Context, ws, filter string) ([]Space, error)
 // SpaceReports lists every report of a collection (filter=all, paged).
 // space is a token or a collection href (either "spaces" or "collections").
 func (c *Client) SpaceReports(ctx context.Context, ws, space string) ([]Report, error) {
-	tok, err := refToken(space, "spaces", "collections")
-	if err != nil {
-		return nil, fmt.Errorf("list reports: %w", err)
-	}
-	out, err := list(ctx, c, apiPath(ws, "spaces", tok, "reports"), url.Values{"filter": {"all"}}, "reports", reportToken)
-	if err != nil {
-		return nil, fmt.Errorf("list reports in collection %s: %w", tok, err)
-	}
-	return out, nil
+	return c.spaceListing(ctx, ws, space, "reports")
 }
 
 // SpaceDatasets lists the Mode datasets of a collection (paged). Mode lists
 // them under _embedded.reports, not "datasets".
 func (c *Client) SpaceDatasets(ctx context.Context, ws, space string) ([]Report, error) {
+	return c.spaceListing(ctx, ws, space, "datasets")
+}
+
+// spaceListing pages /spaces/{space}/{what} with filter=all. Reports and
+// datasets alike come under _embedded.reports.
+func (c *Client) spaceListing(ctx context.Context, ws, space, what string) ([]Report, error) {
 	tok, err := refToken(space, "spaces", "collections")
 	if err != nil {
-		return nil, fmt.Errorf("list datasets: %w", err)
+		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
-	out, err := list(ctx, c, apiPath(ws, "spaces", tok, "datasets"), url.Values{"filter": {"all"}}, "reports", reportToken)
+	out, err := list(ctx, c, apiPath(ws, "spaces", tok, what), url.Values{"filter": {"all"}}, "reports", reportToken)
 	if err != nil {
-		return nil, fmt.Errorf("list datasets in collection %s: %w", tok, err)
+		return nil, fmt.Errorf("list %s in collection %s: %w", what, tok, err)
 	}
 	return out, nil
 }
